@@ -8,6 +8,7 @@ these models. Offsets (`start`, `end`) are Python string character offsets into
 from __future__ import annotations
 
 import polars as pl
+import pandera.errors as pa_errors
 import pandera.polars as pa
 from pandera.api.polars.model_config import BaseConfig
 
@@ -119,6 +120,22 @@ class Dates(_Mention):
         pass
 
 
+class Segments(pa.DataFrameModel):
+    """Paragraphs of the text as read, labelled body or boilerplate; only body is extracted."""
+
+    article_id: str = pa.Field(description="The article (articles.article_id).")
+    start: pl.Int64 = pa.Field(ge=0, description="Start offset in the text as read (before "
+                               "cleaning), in characters.")
+    end: pl.Int64 = pa.Field(ge=1, description="End offset in the text as read, exclusive.")
+    text: str = pa.Field(description="The paragraph's text.")
+    label: str = pa.Field(description="body | related_links | donation_appeal | newsletter | "
+                          "share | caption | advert | copyright | repeated (seen across many "
+                          "articles of the same source).")
+
+    class Config(_Config):
+        pass
+
+
 class Quarantine(pa.DataFrameModel):
     """Every input or row that was rejected, with the reason; the build goes on without it."""
 
@@ -133,7 +150,7 @@ class Quarantine(pa.DataFrameModel):
 
 EXTRACTED = {"entities": Entities, "figures": Figures, "dates": Dates}
 TABLES: dict[str, type[pa.DataFrameModel]] = {
-    "articles": Articles, **EXTRACTED, "quarantine": Quarantine,
+    "articles": Articles, "segments": Segments, **EXTRACTED, "quarantine": Quarantine,
 }
 
 
@@ -165,6 +182,55 @@ def check_offsets(mentions: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFram
     )
     return joined.filter(
         pl.col("_body").is_null()
-        | (pl.col("_body").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+        | (pl.col("start") < 0)
+        | (pl.col("end") <= pl.col("start"))
+        | (pl.col("_body").str.slice(pl.col("start").clip(0),
+                                     (pl.col("end") - pl.col("start")).clip(0))
            != pl.col("text"))
     ).drop("_body")
+
+
+def split_valid(
+    frame: pl.DataFrame,
+    model: type[pa.DataFrameModel],
+    *,
+    table: str,
+    articles: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows, quarantine rows) of `frame` under `model` (and offsets against `articles`).
+
+    Every failing row is reported with the checks it failed; the valid rows are kept, so one
+    bad row never costs the rest. Frame-level failures (a missing column) still raise.
+    """
+    frame = conform(frame, model).with_row_index("_row")
+    reasons: list[pl.DataFrame] = []
+    try:
+        model.validate(frame.drop("_row"), lazy=True)
+    except pa_errors.SchemaErrors as err:
+        cases = err.failure_cases.filter(pl.col("index").is_not_null())
+        if cases.height < err.failure_cases.height:
+            raise
+        reasons.append(cases.select(
+            pl.col("index").cast(pl.UInt32).alias("_row"),
+            pl.format("failed {} on column {}: {}", "check", pl.col("column").fill_null("*"),
+                      pl.col("failure_case").str.slice(0, 120)).alias("why"),
+        ))
+    if articles is not None and "start" in frame.columns:
+        bad = check_offsets(frame, articles)
+        reasons.append(bad.select(
+            pl.col("_row"),
+            pl.format("text {} is not articles.text[{}:{}] (or the article is unknown)",
+                      pl.col("text").str.slice(0, 80), "start", "end").alias("why"),
+        ))
+    if not reasons:
+        return frame.drop("_row"), empty(Quarantine)
+    why = pl.concat(reasons).group_by("_row").agg(pl.col("why").str.join("; "))
+    rejected = frame.join(why, on="_row", how="inner")
+    key = "article_id" if "article_id" in frame.columns else "_row"
+    quarantine = rejected.select(
+        pl.format("{}:{}", pl.lit(table), pl.col(key).cast(pl.String)).alias("where"),
+        pl.lit("row").alias("what"),
+        pl.col("why"),
+        pl.lit(table).alias("stage"),
+    )
+    return frame.join(why, on="_row", how="anti").drop("_row"), quarantine

@@ -1,0 +1,199 @@
+"""The `newsfacts` command line: build, query, versions, ui, eval."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.warehouse import LAKE, WarehouseError, latest_version, open_lake, resolve, versions
+from schemas.tables import TABLES
+
+READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SET"}
+SAMPLE_QUERY = "select type, count(*) as mentions from entities group by 1 order by 2 desc"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def emit(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> None:
+    """Print rows as an aligned table, CSV, or a JSON array of objects."""
+    if fmt == "json":
+        json.dump([{c: _jsonable(v) for c, v in zip(columns, r, strict=True)} for r in rows],
+                  sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        cells = [[("" if v is None else str(v)).replace("\n", " ")[:80] for v in r] for r in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        print("  ".join("-" * w for w in widths))
+        for r in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def run_query(warehouse: Path, sql: str, *, version: int | None = None
+              ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run read-only SQL over the tables of a published version (latest by default)."""
+    with open_lake(warehouse) as con:
+        pinned = version if version is not None else latest_version(warehouse)
+        known = {v.version for v in versions(warehouse)}
+        if pinned not in known:
+            raise WarehouseError(f"no version {pinned}; see `newsfacts versions` "
+                                 f"(published: {', '.join(map(str, sorted(known)))})")
+        for table in (*TABLES, "builds"):
+            con.execute(f"create temp view {table} as select * from {LAKE}.{table} "
+                        f"at (version => {int(pinned)})")
+        statements = con.extract_statements(sql)
+        for st in statements:
+            kind = st.type.name
+            if kind not in READ_STATEMENTS:
+                raise WarehouseError(f"refused: `newsfacts query` is read-only and this is a "
+                                     f"{kind} statement; the warehouse is changed only by "
+                                     "`newsfacts build`")
+        if not statements:
+            raise WarehouseError("no SQL statement given")
+        result = None
+        for st in statements:
+            result = con.execute(st)
+        assert result is not None
+        cols = [d[0] for d in result.description or []]
+        return cols, result.fetchall()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pipelines.build import build
+
+    return build(resolve(args.warehouse), args.sources, full_refresh=args.full_refresh,
+                 fmt=args.format)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    cols, rows = run_query(resolve(args.warehouse), args.sql, version=args.version)
+    emit(cols, rows, args.format)
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    found = versions(resolve(args.warehouse))
+    rows = []
+    for v in found:
+        info = v.info
+        rows.append((
+            v.version, v.time.isoformat(timespec="seconds"), v.build_id,
+            "yes" if info.get("changed") else "no (nothing new)",
+            ", ".join(f"{i['file']} ({i['articles']})" for i in info.get("inputs", [])),
+            " ".join(f"{k}={n}" for k, n in info.get("counts", {}).items()),
+            info.get("code_version"),
+        ))
+    emit(["version", "time", "build", "changed", "inputs", "rows", "code"], rows, args.format)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    warehouse = resolve(args.warehouse)
+    home = warehouse / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSFACTS_WAREHOUSE": str(warehouse)}
+    if args.sources:
+        env["NEWSFACTS_SOURCES"] = os.pathsep.join(str(Path(s).resolve()) for s in args.sources)
+    exe = Path(sys.executable).with_name("dagster")
+    cmd = [str(exe), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (warehouse {warehouse}); Ctrl-C stops it",
+          flush=True)
+    return subprocess.call(cmd, env=env)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipelines.evaluate import family_of, load_scorer, predict, read_gold
+
+    gold = list(read_gold(Path(args.gold)))
+    families = args.family or family_of(gold)
+    preds = predict(gold, families)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for p in preds:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    scorer = Path(args.scorer) if args.scorer else None
+    if scorer is None or not scorer.exists():
+        print(f"wrote predictions for {len(preds)} documents" + (f" to {args.out}" if args.out
+              else "") + "; no scorer given (--scorer PATH/score.py) so nothing scored")
+        return 0
+    result = load_scorer(scorer).score(gold, preds)
+    print(json.dumps({f: result.get(f) for f in families}, indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="newsfacts", description="News articles in; versioned "
+                                 "tables of who, how much and when out.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, fmt: bool = True) -> None:
+        p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default "
+                       "$NEWSFACTS_WAREHOUSE or ./warehouse)")
+        if fmt:
+            p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    b = sub.add_parser("build", help="read sources, extract, validate, publish a new version")
+    b.add_argument("sources", nargs="*", help="files, directories or globs (default: seeds/)")
+    b.add_argument("--full-refresh", action="store_true",
+                   help="replace the warehouse content instead of adding new articles")
+    common(b)
+    b.set_defaults(func=cmd_build)
+    q = sub.add_parser("query", help="read-only SQL over the published tables")
+    q.add_argument("sql")
+    q.add_argument("--version", type=int, help="a published version (default: latest)")
+    common(q)
+    q.set_defaults(func=cmd_query)
+    v = sub.add_parser("versions", help="published versions with time, inputs and row counts")
+    common(v)
+    v.set_defaults(func=cmd_versions)
+    u = sub.add_parser("ui", help="the Dagster UI for this warehouse on 127.0.0.1")
+    u.add_argument("sources", nargs="*", help="sources a UI build reads (default: seeds/)")
+    u.add_argument("--port", type=int, default=3000)
+    common(u, fmt=False)
+    u.set_defaults(func=cmd_ui)
+    e = sub.add_parser("eval", help="run the extractors over a gold JSONL file and score it")
+    e.add_argument("gold", help="gold file (.jsonl or .jsonl.gz) in the scorer's format")
+    e.add_argument("--family", action="append", choices=["entities", "figures", "dates"])
+    e.add_argument("--out", help="write predictions (JSON Lines) here")
+    e.add_argument("--scorer", help="path to score.py (e.g. ../shared/eval/score.py)")
+    common(e, fmt=False)
+    e.set_defaults(func=cmd_eval)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WarehouseError as err:
+        print(f"newsfacts: {err}", file=sys.stderr)
+        return 2
+    except duckdb.Error as err:
+        print(f"newsfacts: query failed: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

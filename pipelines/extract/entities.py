@@ -1,0 +1,545 @@
+"""Named entities (PERSON, ORG, PLACE, MISC) with canonical ids, vectorised in polars.
+
+How it works, with no Python loop per article:
+1. Candidates: one regex pass marks every *run* of capitalised tokens (joined by a space or a
+   hyphen, with lower-case connectors such as "of", "for the" inside) and keeps the text gap
+   before and after each run, which gives the left/right context words and whether the run
+   starts a sentence.
+2. Tokens: runs are split into tokens; each token gets string features (word, shape, suffix,
+   position in run, neighbours, context words, gazetteer hits).
+3. Typing: a linear model (an averaged perceptron trained on CoNLL-2003 train by
+   `scripts/train_entities.py`, stored as `seeds/entities/model_weights.parquet`, one row per
+   feature) scores every token by a join and a sum; consecutive tokens with the same label
+   form a mention. Without the weights file, a rule typer (gazetteers, titles, suffixes) runs.
+4. Identity: joins against the gazetteers (countries -> iso:XX, GeoNames cities ->
+   geonames:N, curated people/organisations -> Wikidata QID or seed id); then in-article
+   resolution (a surname or first token points to the full name seen in the article,
+   "Institute for the Study of War (ISW)" makes ISW an alias); else key:type:name.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from schemas.tables import Entities, conform
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "entities"
+WEIGHTS = SEEDS / "model_weights.parquet"
+LABELS = ("O", "PER", "ORG", "LOC", "MISC")
+_TYPE = {"PER": "PERSON", "ORG": "ORG", "LOC": "PLACE", "MISC": "MISC"}
+_MARK = "\x00"
+
+# A capitalised token: acronyms with dots (U.S.), abbreviations with a period (Mr., St.),
+# initials (W.), capitalised words with inner capitals after an apostrophe (O'Neill) and
+# lower-case hyphen continuations (Jong-un, Serb-held); "'s" is never part of a token.
+_ABBR = r"(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Col|Lt|Sgt|Sen|Rep|Gov|Prof|Rev|Mt|Ft|Capt|Adm|Maj|Cpl|Pte|Bros|No)\."
+_WORD = (
+    r"\p{Lu}[\p{L}\p{N}]*(?:['’]\p{Lu}[\p{L}\p{N}]*)?"
+    r"(?:-[\p{Ll}\p{N}][\p{L}\p{N}]*)*"
+)
+TOKEN = rf"(?:\p{{Lu}}\.){{2,}}|{_ABBR}|\p{{Lu}}\.|{_WORD}"
+CONNECTORS = (
+    "of", "the", "for", "and", "de", "du", "des", "del", "della", "der", "den", "van", "von",
+    "la", "le", "al", "bin", "da", "di", "y", "on", "&",
+)
+_CONN = "(?:" + "|".join(CONNECTORS) + ")"
+RUN = rf"(?:{TOKEN})(?:[ \-](?:{_CONN} )*(?:{TOKEN}))*"
+_SPLIT = r"[^ \-]+(?:-[\p{Ll}\p{N}][^ \-]*)*"
+_SENT_START = r"(?:^\s*|[.!?]['\"”’)]*\s+|\n\s*|:\s+)[\"“‘'(\[]?$"
+
+TITLES = (
+    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "President", "Minister", "Secretary",
+    "General", "Gen.", "Chancellor", "Premier", "Senator", "Sen.", "Governor", "Gov.", "Mayor",
+    "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice", "Ambassador", "Chairman",
+    "Director", "Professor", "Prof.", "Colonel", "Captain", "Lieutenant", "Sergeant", "Admiral",
+    "Commander", "Spokesman", "Spokeswoman", "Prime", "Vice", "Deputy", "Foreign", "Defence",
+    "Defense", "Representative", "Rep.", "Speaker", "Leader", "Chief", "Lord", "Lady", "Sir",
+    "Sheikh", "Rabbi", "Father", "Bishop", "Archbishop", "Cardinal", "Coach", "Manager",
+)
+ORG_SUFFIXES = (
+    "Inc", "Inc.", "Corp", "Corp.", "Corporation", "Ltd", "Ltd.", "Co", "Co.", "Company",
+    "Party", "Ministry", "University", "Institute", "Agency", "Bank", "Council", "Committee",
+    "Association", "Group", "News", "Times", "Post", "Journal", "Organization", "Organisation",
+    "Union", "Federation", "Commission", "Department", "Foundation", "Fund", "Authority",
+    "Army", "Navy", "Force", "Forces", "Court", "Parliament", "Assembly", "Office", "Service",
+    "Club", "League", "Airlines", "Airways", "Holdings", "Bureau", "Center", "Centre",
+    "College", "School", "Hospital", "Church", "Network", "Press", "Exchange", "Board",
+    "Administration", "Congress", "Senate", "Police", "Guard", "Brigade", "Battalion", "plc",
+    "PLC", "AG", "SA", "NV", "GmbH", "LLC", "Motors", "Systems", "Technologies", "Partners",
+)
+PLACE_SUFFIXES = (
+    "Oblast", "Province", "Region", "County", "District", "City", "Island", "Islands",
+    "Mountains", "River", "Sea", "Ocean", "Valley", "Peninsula", "Strait", "Gulf", "Bay",
+    "Lake", "State", "Territory", "Street", "Avenue", "Square", "Airport", "Bridge", "Krai",
+)
+
+
+# ---------------------------------------------------------------- gazetteers
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (SEEDS / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _norm_key(expr: pl.Expr) -> pl.Expr:
+    """Lookup key of a surface form: lower case, dots and typographic quotes folded."""
+    return (
+        expr.str.to_lowercase()
+        .str.replace_all("’", "'", literal=True)
+        .str.replace_all(".", "", literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def _slug(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "_").str.strip_chars("_")
+    )
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> pl.DataFrame:
+    """alias key -> (kind, type, entity_id, canonical_name); one row per key (best kind wins).
+
+    kind: person | org | country | region | place | demonym; priority picks one row per key.
+    """
+    rows: list[dict[str, str | int]] = []
+
+    def add(table: str, kind: str, typ: str, prio: int) -> None:
+        for r in _read_csv(table):
+            rows.append({"alias": r["alias"], "kind": kind, "type": typ,
+                         "entity_id": r["entity_id"], "canonical_name": r["canonical_name"],
+                         "prio": prio})
+
+    add("people.csv", "person", "PERSON", 0)
+    add("orgs.csv", "org", "ORG", 1)
+    add("countries.csv", "country", "PLACE", 2)
+    add("regions.csv", "region", "PLACE", 3)
+    add("places.csv", "place", "PLACE", 5)
+    for r in _read_csv("demonyms.csv"):
+        rows.append({"alias": r["alias"], "kind": "demonym", "type": "MISC",
+                     "entity_id": "", "canonical_name": r["alias"], "prio": 4})
+    frame = pl.DataFrame(rows)
+    frame = frame.with_columns(
+        pl.when(pl.col("entity_id") == "")
+        .then(pl.lit("key:misc:") + _slug(pl.col("canonical_name")))
+        .otherwise(pl.col("entity_id"))
+        .alias("entity_id"),
+        _norm_key(pl.col("alias")).alias("key"),
+    )
+    return (
+        frame.sort("prio", maintain_order=True)
+        .unique("key", keep="first", maintain_order=True)
+        .select("key", "kind", "type", "entity_id", "canonical_name")
+    )
+
+
+@lru_cache(maxsize=1)
+def _token_lexicon() -> pl.DataFrame:
+    """Single-token lexicon features: lower-cased token -> one gazetteer/cue class."""
+    gz = gazetteer().filter(~pl.col("key").str.contains(" "))
+    cues = pl.DataFrame({
+        "key": [t.lower().rstrip(".") for t in TITLES]
+        + [t.lower().rstrip(".") for t in ORG_SUFFIXES]
+        + [t.lower() for t in PLACE_SUFFIXES],
+        "kind": ["title"] * len(TITLES) + ["orgsuf"] * len(ORG_SUFFIXES)
+        + ["placesuf"] * len(PLACE_SUFFIXES),
+    })
+    return (
+        pl.concat([gz.select("key", "kind"), cues])
+        .unique("key", keep="first", maintain_order=True)
+        .rename({"kind": "lex"})
+    )
+
+
+@lru_cache(maxsize=1)
+def weights() -> pl.DataFrame | None:
+    if not WEIGHTS.exists():
+        return None
+    return pl.read_parquet(WEIGHTS)
+
+
+# ---------------------------------------------------------------- candidates
+
+def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Runs of capitalised tokens with character offsets and their left/right context."""
+    lf = articles.lazy() if isinstance(articles, pl.DataFrame) else articles
+    return (
+        lf.select(
+            "article_id",
+            pl.col("text").str.replace_all(RUN, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
+            .alias("_piece"),
+        )
+        .with_row_index("_doc")
+        .explode("_piece")
+        .with_columns(
+            pl.int_range(pl.len()).over("_doc").alias("_i"),
+            pl.col("_piece").str.len_chars().cast(pl.Int64).alias("_len"),
+        )
+        .with_columns(
+            (pl.col("_len").cum_sum().over("_doc") - pl.col("_len")).alias("start"),
+            pl.col("_piece").shift(1).str.tail(24).alias("_prev"),
+            pl.col("_piece").shift(-1).str.head(24).alias("_next"),
+        )
+        .filter((pl.col("_i") % 2 == 1) & (pl.col("_len") > 0))
+        .select(
+            "article_id",
+            pl.col("_i").alias("run_i"),
+            "start",
+            (pl.col("start") + pl.col("_len")).alias("end"),
+            pl.col("_piece").alias("run"),
+            pl.col("_prev").str.contains(_SENT_START).alias("sent_start"),
+            pl.col("_next").str.head(2).fill_null("").alias("after"),
+            pl.col("_prev").str.extract(r"([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])\s*$", 1)
+            .str.to_lowercase().fill_null("<s>").alias("prev_word"),
+            pl.col("_next").str.extract(r"^\s*([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])", 1)
+            .str.to_lowercase().fill_null("</s>").alias("next_word"),
+        )
+    )
+
+
+def _shape(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.replace_all(r"\p{Lu}+", "X").str.replace_all(r"\p{Ll}+", "x")
+        .str.replace_all(r"\p{N}+", "d")
+    )
+
+
+def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """One row per token of every candidate run, with its offsets and model features."""
+    runs = candidate_runs(articles).with_row_index("run_id")
+    toks = (
+        runs.select(
+            "run_id",
+            pl.col("run").str.replace_all(_SPLIT, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
+            .alias("_p"),
+        )
+        .explode("_p")
+        .with_columns(
+            pl.int_range(pl.len()).over("run_id").alias("_i"),
+            pl.col("_p").str.len_chars().cast(pl.Int64).alias("_len"),
+        )
+        .with_columns(
+            (pl.col("_len").cum_sum().over("run_id") - pl.col("_len")).alias("_off"),
+            pl.col("_p").shift(1).alias("_sep_before"),
+            pl.col("_p").shift(-1).alias("_sep_after"),
+        )
+        .filter(pl.col("_i") % 2 == 1)
+        .with_columns(
+            pl.int_range(pl.len()).over("run_id").alias("tok_i"),
+            pl.len().over("run_id").alias("n_tok"),
+        )
+        .join(runs.rename({"start": "rstart"}), on="run_id", how="left",
+              maintain_order="left")
+        .select(
+            "article_id", "run_id", "tok_i", "n_tok",
+            (pl.col("rstart") + pl.col("_off")).alias("start"),
+            (pl.col("rstart") + pl.col("_off") + pl.col("_len")).alias("end"),
+            "rstart", "run", "after",
+            pl.col("_p").alias("word"),
+            (pl.col("_sep_before") == "-").alias("hyph_before"),
+            "sent_start", "prev_word", "next_word",
+        )
+        .with_columns(
+            pl.col("word").str.to_lowercase().alias("lower"),
+        )
+        .with_columns(
+            _norm_key(pl.col("word")).alias("_key"),
+            pl.col("lower").shift(1).over("run_id").alias("_pl"),
+            pl.col("lower").shift(-1).over("run_id").alias("_nl"),
+            pl.col("word").str.contains(r"^[\p{Lu}\p{N}.&'’-]+$").alias("_allcaps"),
+        )
+        .join(_token_lexicon().lazy(), left_on="_key", right_on="key", how="left",
+              maintain_order="left")
+        .with_columns(
+            pl.col("_allcaps").all().over("run_id").alias("_run_caps"),
+        )
+    ).collect()
+    return _gazetteer_spans(toks)
+
+
+MAX_NGRAM = 5
+
+
+def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
+    """Longest gazetteer matches over token n-grams inside runs: columns gz (kind), gz_pos
+    (B or I) and gz_m (match id) per token; null where no match covers the token."""
+    toks = toks.sort("run_id", "tok_i").with_row_index("_tid")
+    cands = []
+    base = toks.lazy().select("_tid", "run_id", "tok_i", "n_tok", "run", "rstart", "start", "end")
+    for n in range(1, MAX_NGRAM + 1):
+        end_n = pl.col("end").shift(-(n - 1)).over("run_id") if n > 1 else pl.col("end")
+        cands.append(
+            base.with_columns(end_n.alias("_e"))
+            .filter(pl.col("tok_i") + n <= pl.col("n_tok"))
+            .select(
+                "_tid", pl.lit(n).alias("_n"),
+                _norm_key(pl.col("run").str.slice(
+                    pl.col("start") - pl.col("rstart"),
+                    (pl.col("_e") - pl.col("start")).clip(lower_bound=0),
+                )).alias("_k"),
+            )
+        )
+    gz = gazetteer().lazy().select("key", "kind")
+    hits = (
+        pl.concat(cands).join(gz, left_on="_k", right_on="key", how="inner")
+        .select("_tid", "_n", "kind").collect()
+    )
+    if hits.height == 0:
+        return toks.drop("_tid").with_columns(
+            pl.lit(None, pl.String).alias("gz"), pl.lit(None, pl.String).alias("gz_pos"),
+            pl.lit(None, pl.Int64).alias("gz_m"))
+    # every token a match covers, the longest (then earliest) match per token wins, and a
+    # match counts only if it wins all its tokens
+    cover = (
+        hits.with_row_index("_hid")
+        .with_columns(pl.int_ranges(0, pl.col("_n")).alias("_k"))
+        .explode("_k")
+        .with_columns((pl.col("_tid") + pl.col("_k")).alias("_cov"))
+        .sort(["_cov", "_n", "_tid"], descending=[False, True, False])
+    )
+    win = cover.unique("_cov", keep="first", maintain_order=True)
+    ok = (
+        cover.join(win.select("_cov", pl.col("_hid").alias("_w")), on="_cov")
+        .group_by("_hid").agg((pl.col("_w") == pl.col("_hid")).all().alias("_ok"))
+        .filter("_ok")
+    )
+    best = (
+        win.join(ok.select("_hid"), on="_hid", how="semi")
+        .select(
+            pl.col("_cov").alias("_tid"), pl.col("kind").alias("gz"),
+            pl.when(pl.col("_k") == 0).then(pl.lit("B")).otherwise(pl.lit("I")).alias("gz_pos"),
+            pl.col("_hid").cast(pl.Int64).alias("gz_m"),
+        )
+    )
+    return toks.join(best, on="_tid", how="left").sort("_tid").drop("_tid")
+
+
+FEATURES = (
+    "f_w", "f_l", "f_s", "f_suf", "f_pos", "f_pl", "f_nl", "f_cp", "f_cn", "f_lex", "f_lexn",
+    "f_lexp", "f_bias", "f_sil", "f_plw", "f_caps",
+)
+
+
+def token_features(toks: pl.DataFrame) -> pl.DataFrame:
+    """String features per token (columns f_*), the model's input; shared with training."""
+    first = pl.col("tok_i") == 0
+    last = pl.col("tok_i") == pl.col("n_tok") - 1
+    pos = (
+        pl.when(first & last).then(pl.lit("only")).when(first).then(pl.lit("first"))
+        .when(last).then(pl.lit("last")).otherwise(pl.lit("mid"))
+    )
+    si = pl.when(first & pl.col("sent_start")).then(pl.lit("1")).otherwise(pl.lit("0"))
+    lex = pl.coalesce(pl.col("gz_pos") + pl.col("gz"), pl.col("lex"), pl.lit("-"))
+    return toks.with_columns(
+        (pl.lit("w=") + pl.col("word")).alias("f_w"),
+        (pl.lit("l=") + pl.col("lower")).alias("f_l"),
+        (pl.lit("s=") + _shape(pl.col("word")) + pl.lit("|") + si).alias("f_s"),
+        (pl.lit("x=") + pl.col("lower").str.tail(3)).alias("f_suf"),
+        (pl.lit("p=") + pos + pl.lit("|") + si + pl.lit("|")
+         + pl.col("n_tok").clip(upper_bound=4).cast(pl.String)).alias("f_pos"),
+        (pl.lit("pl=") + pl.col("_pl").fill_null(pl.lit("<") + pl.col("prev_word"))).alias("f_pl"),
+        (pl.lit("nl=") + pl.col("_nl").fill_null(pl.lit(">") + pl.col("next_word"))).alias("f_nl"),
+        (pl.lit("cp=") + pl.col("prev_word")).alias("f_cp"),
+        (pl.lit("cn=") + pl.col("next_word")).alias("f_cn"),
+        (pl.lit("g=") + lex + pl.lit("|") + pos).alias("f_lex"),
+        (pl.lit("gn=") + lex.shift(-1).over("run_id").fill_null("$")).alias("f_lexn"),
+        (pl.lit("gp=") + lex.shift(1).over("run_id").fill_null("^")).alias("f_lexp"),
+        pl.lit("b").alias("f_bias"),
+        (pl.lit("si=") + si + pl.lit("|") + pl.col("lower")).alias("f_sil"),
+        (pl.lit("plw=") + pl.col("_pl").fill_null(pl.lit("<") + pl.col("prev_word"))
+         + pl.lit("|") + pl.col("lower")).alias("f_plw"),
+        (pl.lit("caps=") + pl.col("_run_caps").cast(pl.String)
+         + pl.lit("|") + pl.col("n_tok").clip(upper_bound=3).cast(pl.String)).alias("f_caps"),
+    )
+
+
+# ---------------------------------------------------------------- typing
+
+def _score(feats: pl.DataFrame, w: pl.DataFrame) -> pl.DataFrame:
+    """Per-token label by the linear model: join features to weights, sum, argmax."""
+    long = (
+        feats.lazy().with_row_index("_t")
+        .select("_t", pl.concat_list(list(FEATURES)).alias("feat"))
+        .explode("feat")
+        .join(w.lazy(), on="feat", how="inner")
+        .group_by("_t")
+        .agg(*(pl.col(f"w_{lab}").sum() for lab in LABELS))
+        .collect()
+    )
+    scores = (
+        feats.with_row_index("_t").select("_t").join(long, on="_t", how="left")
+        .fill_null(0.0).sort("_t")
+    )
+    best = scores.select(
+        pl.concat_list([f"w_{lab}" for lab in LABELS]).list.arg_max().alias("_lab")
+    )["_lab"]
+    return feats.with_columns(
+        best.replace_strict(dict(enumerate(LABELS)), return_dtype=pl.String).alias("label")
+    )
+
+
+def _rule_labels(toks: pl.DataFrame) -> pl.DataFrame:
+    """Fallback typer without a trained model: lexicon hits, titles and suffixes."""
+    lex = pl.col("gz")
+    common_start = (pl.col("tok_i") == 0) & pl.col("sent_start") & lex.is_null() & (
+        pl.col("n_tok") == 1)
+    label = (
+        pl.when(lex.is_in(["country", "region", "place"])).then(pl.lit("LOC"))
+        .when(lex == "demonym").then(pl.lit("MISC"))
+        .when(lex == "org").then(pl.lit("ORG"))
+        .when(lex == "title").then(pl.lit("O"))
+        .when(common_start).then(pl.lit("O"))
+        .when(pl.col("lower").is_in(list(CONNECTORS))).then(pl.lit("O"))
+        .when(pl.col("_run_org")).then(pl.lit("ORG"))
+        .when(pl.col("_run_place")).then(pl.lit("LOC"))
+        .otherwise(pl.lit("PER"))
+    )
+    return toks.with_columns(
+        (pl.col("lex") == "orgsuf").any().over("run_id").alias("_run_org"),
+        (pl.col("lex") == "placesuf").any().over("run_id").alias("_run_place"),
+    ).with_columns(label.alias("label"))
+
+
+def _mentions(labelled: pl.DataFrame) -> pl.DataFrame:
+    """Group consecutive same-label tokens of a run into mentions."""
+    lab = pl.col("label")
+    # a hyphen between two known single-token names splits them (Russia-North Korea)
+    gm = pl.col("gz_m")
+    hyph_split = (
+        pl.col("hyph_before") & gm.is_not_null() & gm.shift(1).over("run_id").is_not_null()
+        & (gm != gm.shift(1).over("run_id"))
+    ).fill_null(False)
+    new = (
+        (lab != lab.shift(1).over("run_id")).fill_null(True) | hyph_split
+    )
+    return (
+        labelled.sort("run_id", "tok_i")
+        .with_columns(new.cum_sum().alias("_m"))
+        .filter(lab != "O")
+        .group_by("_m", maintain_order=True)
+        .agg(
+            pl.col("article_id").first(),
+            pl.col("start").min(),
+            pl.col("end").max(),
+            pl.col("label").first(),
+            pl.len().alias("n_tok"),
+            pl.col("lower").first().alias("first_lower"),
+            pl.col("lower").last().alias("last_lower"),
+            pl.col("run").first(),
+            pl.col("rstart").first(),
+            pl.col("after").first(),
+            (pl.col("tok_i").last() == pl.col("n_tok").last() - 1).alias("_at_end"),
+        )
+        .with_columns(
+            pl.col("run").str.slice(pl.col("start") - pl.col("rstart"),
+                                    pl.col("end") - pl.col("start")).alias("mention"),
+            pl.when(pl.col("_at_end")).then(pl.col("after")).otherwise(pl.lit(""))
+            .alias("_after"),
+        )
+        .drop("run", "rstart", "after", "_at_end", "_m")
+    )
+
+
+# ---------------------------------------------------------------- public
+
+def extract_entities(articles: pl.DataFrame) -> pl.DataFrame:
+    """Entities of every article: one row per mention, typed and linked (see module doc)."""
+    if articles.height == 0:
+        return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
+    toks = candidate_tokens(articles.select("article_id", "text"))
+    if toks.height == 0:
+        return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
+    w = weights()
+    labelled = _score(token_features(toks), w) if w is not None else _rule_labels(toks)
+    ments = _mentions(labelled)
+    return conform(link(ments), Entities)
+
+
+_OUT_SCHEMA = {"article_id": pl.String, "start": pl.Int64, "end": pl.Int64, "text": pl.String,
+               "type": pl.String, "canonical_name": pl.String, "entity_id": pl.String}
+
+
+def link(ments: pl.DataFrame) -> pl.DataFrame:
+    """Type sanity and canonical identity for mentions (article_id, start, end, mention, label)."""
+    gz = gazetteer()
+    m = ments.with_columns(
+        pl.col("label").replace_strict(_TYPE, default="MISC").alias("type"),
+        _norm_key(pl.col("mention")).alias("_key"),
+    ).join(gz.rename({"type": "g_type", "entity_id": "g_id", "canonical_name": "g_name"}),
+           left_on="_key", right_on="key", how="left")
+    # type sanity: countries/regions are places, demonyms MISC, known people PERSON, known
+    # organisations ORG; a city the model called a person is a place.
+    m = m.with_columns(
+        pl.when(pl.col("kind").is_in(["country", "region", "demonym", "person", "org"]))
+        .then(pl.col("g_type"))
+        .when((pl.col("kind") == "place") & (pl.col("type") == "PERSON"))
+        .then(pl.lit("PLACE"))
+        .otherwise(pl.col("type"))
+        .alias("type")
+    ).with_columns(
+        pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_id")).alias("g_id"),
+        pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_name")).alias("g_name"),
+    )
+    m = m.sort("article_id", "start").with_row_index("_r")
+
+    # in-article person resolution: a one-token person mention takes the id of a longer person
+    # mention in the same article whose first or last token it is.
+    full = m.filter((pl.col("type") == "PERSON") & (pl.col("n_tok") > 1)).with_columns(
+        pl.coalesce("g_id", pl.lit("key:person:") + _slug(pl.col("mention"))).alias("f_id"),
+        pl.coalesce("g_name", pl.col("mention")).alias("f_name"),
+    )
+    heads = pl.concat([
+        full.select("article_id", pl.col("first_lower").alias("tok"), "f_id", "f_name", "start"),
+        full.select("article_id", pl.col("last_lower").alias("tok"), "f_id", "f_name", "start"),
+    ]).sort("start").unique(["article_id", "tok"], keep="first").drop("start")
+    m = m.join(heads, left_on=["article_id", "first_lower"], right_on=["article_id", "tok"],
+               how="left").with_columns(
+        pl.when((pl.col("type") == "PERSON") & (pl.col("n_tok") == 1)).then(pl.col("f_id"))
+        .alias("f_id"),
+        pl.when((pl.col("type") == "PERSON") & (pl.col("n_tok") == 1)).then(pl.col("f_name"))
+        .alias("f_name"),
+    )
+
+    # acronyms defined in parentheses: "Institute for the Study of War (ISW)"
+    m = m.sort("_r")
+    nxt = pl.col("mention").shift(-1).over("article_id")
+    acr = m.with_columns(
+        nxt.alias("_acr"),
+        pl.col("_after").shift(-1).over("article_id").alias("_acr_after"),
+        pl.col("start").shift(-1).over("article_id").alias("_acr_start"),
+    ).filter(
+        (pl.col("n_tok") > 1) & (pl.col("_after") == " (")
+        & (pl.col("_acr_start") == pl.col("end") + 2)
+        & pl.col("_acr_after").str.starts_with(")")
+        & pl.col("_acr").str.contains(r"^\p{Lu}{2,}$")
+        & (pl.col("mention").str.extract_all(r"\b\p{Lu}").list.join("") == pl.col("_acr"))
+    ).select(
+        "article_id", pl.col("_acr").alias("_key_acr"),
+        pl.coalesce("g_id", pl.lit("key:") + pl.col("type").str.to_lowercase() + pl.lit(":")
+                    + _slug(pl.col("mention"))).alias("a_id"),
+        pl.coalesce("g_name", pl.col("mention")).alias("a_name"),
+        pl.col("type").alias("a_type"),
+    ).unique(["article_id", "_key_acr"], keep="first")
+    m = m.join(acr, left_on=["article_id", "mention"], right_on=["article_id", "_key_acr"],
+               how="left")
+
+    out = m.with_columns(
+        pl.coalesce("a_type", "type").alias("type"),
+    ).with_columns(
+        pl.coalesce(
+            "a_id", "f_id", "g_id",
+            pl.lit("key:") + pl.col("type").str.to_lowercase() + pl.lit(":")
+            + _slug(pl.col("mention")),
+        ).alias("entity_id"),
+        pl.coalesce("a_name", "f_name", "g_name", "mention").alias("canonical_name"),
+    )
+    return out.sort("_r").select(
+        "article_id", "start", "end", pl.col("mention").alias("text"), "type",
+        "canonical_name", "entity_id",
+    )
