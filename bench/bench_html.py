@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,8 +37,7 @@ def tokens(text: str | None) -> list[str]:
     return _TOKEN.findall((text or "").lower())
 
 
-def prf(pred: Counter[str] | Counter[tuple[str, ...]],
-        true: Counter[str] | Counter[tuple[str, ...]]) -> tuple[float, float, float]:
+def prf(pred: Counter[Any], true: Counter[Any]) -> tuple[float, float, float]:
     tp = sum((pred & true).values())
     p = tp / sum(pred.values()) if pred else (1.0 if not true else 0.0)
     r = tp / sum(true.values()) if true else 1.0

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.cli import SAMPLE_QUERY, emit, run_query
 from pipelines.definitions import make_definitions
 from pipelines.publish import build_lock
 from pipelines.resources import DEFAULT_SOURCES
@@ -81,7 +82,7 @@ def build(warehouse: Path, sources: list[str], *, full_refresh: bool = False,
     if ingest_q.height:
         print(f"  quarantined inputs this build: {ingest_q.height}, e.g. "
               f"{ingest_q['where'][0]}: {ingest_q['why'][0]}")
-    print("\nTry:\n  newsfacts query \"select type, count(*) as mentions from entities "
-          "group by 1 order by 2 desc\"" + ("" if warehouse == Path("warehouse").resolve()
-                                             else f" --warehouse {warehouse}"))
+    where = "" if warehouse == Path("warehouse").resolve() else f" --warehouse {warehouse}"
+    print(f'\nSample query: newsfacts query "{SAMPLE_QUERY}"{where}')
+    emit(*run_query(warehouse, SAMPLE_QUERY), "table")
     return 0

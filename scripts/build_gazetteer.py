@@ -23,7 +23,7 @@ MIN_POP = 100_000
 # Curated country aliases (English short forms used in news); values are ISO 3166 alpha-2.
 COUNTRY_ALIASES: dict[str, str] = {
     "US": "US", "U.S.": "US", "U.S": "US", "USA": "US", "U.S.A.": "US", "United States": "US",
-    "United States of America": "US", "America": "US", "the United States": "US",
+    "United States of America": "US", "America": "US",
     "UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB", "United Kingdom": "GB",
     "Russia": "RU", "Russian Federation": "RU", "North Korea": "KP", "DPRK": "KP",
     "D.P.R.K.": "KP", "South Korea": "KR", "Korea": "KR", "Republic of Korea": "KR", "ROK": "KR",
@@ -32,7 +32,7 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Czech Republic": "CZ", "Czechia": "CZ", "Palestine": "PS", "Macedonia": "MK",
     "North Macedonia": "MK", "Ivory Coast": "CI", "Cote d'Ivoire": "CI", "Congo": "CG",
     "Democratic Republic of Congo": "CD", "Democratic Republic of the Congo": "CD", "DRC": "CD",
-    "Zaire": "CD", "Burma": "MM", "Myanmar": "MM", "Holland": "NL", "the Netherlands": "NL",
+    "Zaire": "CD", "Burma": "MM", "Myanmar": "MM", "Holland": "NL",
     "Netherlands": "NL", "Vatican": "VA", "Holy See": "VA", "Turkey": "TR", "Turkiye": "TR",
     "Türkiye": "TR", "Brunei": "BN", "Cape Verde": "CV", "Swaziland": "SZ", "Eswatini": "SZ",
     "East Timor": "TL", "Micronesia": "FM", "Kosovo": "XK", "UAE": "AE", "U.A.E.": "AE",

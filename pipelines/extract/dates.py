@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract.dates_rules import SPEC_SCHEMA, interpret, union_pattern
-from pipelines.extract.spans import regex_spans
+from pipelines.extract.dates_rules import SPEC_SCHEMA, interpret, prefix_pattern, union_pattern
 from schemas.tables import Dates, conform
 
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
@@ -27,49 +26,78 @@ _CTX = 60  # characters of left context looked at for tense cues and bare-year c
 
 def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     """One row per temporal expression in `articles.text`, as `schemas.tables.Dates`."""
-    frame = articles.select(
-        "article_id",
-        "text",
-        pl.col("published_at").cast(pl.Datetime("us", "UTC")) if "published_at" in articles.columns
-        else pl.lit(None, pl.Datetime("us", "UTC")).alias("published_at"),
+    published = (
+        pl.col("published_at").cast(pl.Datetime("us", "UTC"))
+        if "published_at" in articles.columns
+        else pl.lit(None, pl.Datetime("us", "UTC")).alias("published_at")
     )
-    spans = regex_spans(frame.select("article_id", "text"), union_pattern())
+    spans = _spans(articles.select("article_id", "text", published), union_pattern())
     if spans.height == 0:
         return conform(pl.DataFrame(schema={"article_id": pl.String}), Dates)
-    distinct = spans.get_column("match").unique()
+    cues = pl.col("left").str.extract_groups(prefix_pattern())
+    spans = spans.with_columns(
+        cues.struct.field("co").fill_null("").alias("co"),
+        cues.struct.field("inner").fill_null("").alias("inner"),
+    )
+    keys = spans.select("match", "co", "inner").unique()
     specs = pl.DataFrame(
-        [interpret(s) for s in distinct.to_list()], schema=SPEC_SCHEMA, orient="row"
-    ).with_columns(match=distinct)
+        [interpret(*k) for k in keys.iter_rows()], schema=SPEC_SCHEMA, orient="row"
+    ).hstack(keys)
     rows = (
-        spans.join(specs.filter(pl.col("ok")), on="match", how="inner")
-        .join(
-            frame.select("article_id", "published_at", "text").unique("article_id"),
-            on="article_id",
-            how="left",
-        )
+        spans.join(specs.filter(pl.col("ok")), on=["match", "co", "inner"], how="inner")
         .with_columns(
-            (pl.col("start") + pl.col("skip")).alias("start"),
-            pl.col("match").str.slice(pl.col("skip")).alias("mtext"),
+            (pl.col("start") - pl.col("ext")).alias("start"),
+            pl.concat_str(pl.col("inner").str.slice(-pl.col("ext")), pl.col("match")).alias("mtext"),
             pl.col("published_at").dt.date().alias("pub"),
+            pl.col("left")
+            .str.extract(r"([^.!?\n]*)$", 1)
+            .str.to_lowercase()
+            .str.contains(_FUTURE)
+            .fill_null(False)
+            .alias("future"),
         )
     )
-    rows = _context(rows)
     rows = rows.filter(_keep()).with_columns(_resolve())
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
 
 
-def _context(rows: pl.DataFrame) -> pl.DataFrame:
-    """Left/right context windows and the cue flags derived from them."""
-    lo = (pl.col("start") - _CTX).clip(lower_bound=0)
-    left = pl.col("text").str.slice(lo, pl.col("start") - lo)
-    right = pl.col("text").str.slice(pl.col("end"), 24)
-    sentence = left.str.extract(r"([^.!?\n]*)$", 1).str.to_lowercase()
-    return rows.with_columns(
-        left.alias("left"), right.alias("right"), sentence.alias("sent")
-    ).with_columns(
-        pl.col("sent").str.contains(_FUTURE).alias("future"),
+def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
+    """Matches with character offsets and their left/right context (as `spans.regex_spans`).
+
+    The text between matches is already at hand after the split, so the context windows cost
+    no extra character scans of the article.
+    """
+    mark = "\x00"
+    return (
+        frame.lazy()
+        .select(
+            "article_id",
+            "published_at",
+            pl.col("text").str.replace_all(pattern, f"{mark}${{0}}{mark}").str.split(mark)
+            .alias("_piece"),
+        )
+        .with_row_index("_doc")
+        .explode("_piece")
+        .with_columns(pl.col("_piece").str.len_chars().cast(pl.Int64).alias("_len"))
+        .with_columns(
+            pl.int_range(pl.len()).over("_doc").alias("_i"),
+            (pl.col("_len").cum_sum().over("_doc") - pl.col("_len")).alias("start"),
+            pl.col("_piece").shift(1).over("_doc").str.slice(-_CTX).alias("left"),
+            pl.col("_piece").shift(-1).over("_doc").str.slice(0, 24).alias("right"),
+        )
+        .filter((pl.col("_i") % 2 == 1) & (pl.col("_len") > 0))
+        .select(
+            "article_id",
+            "published_at",
+            "start",
+            (pl.col("start") + pl.col("_len")).alias("end"),
+            pl.col("_piece").alias("match"),
+            pl.col("left").fill_null(""),
+            pl.col("right").fill_null(""),
+        )
+        .collect()
     )
 
 
@@ -123,10 +151,18 @@ def _resolve() -> list[pl.Expr]:
     )
     yl_year = py + ydelta
     yl_date = pl.date(yl_year, mo, d.fill_null(1))
-    yl_value = pl.when(d.is_null()).then(pl.format("{}-{}", yl_year, _pad(mo))).otherwise(
-        pl.format("{}-{}-{}{}", yl_year, _pad(mo), _pad(d), tsuf)
+    d2 = pl.col("d2")
+    yl_value = (
+        pl.when(d.is_null()).then(pl.format("{}-{}", yl_year, _pad(mo)))
+        .when(d2.is_not_null()).then(pl.format(
+            "{}-{}-{}/{}-{}-{}", yl_year, _pad(mo), _pad(d), yl_year, _pad(mo), _pad(d2)))
+        .otherwise(pl.format("{}-{}-{}{}", yl_year, _pad(mo), _pad(d), tsuf))
     )
-    yl_end = pl.when(d.is_null()).then(yl_date.dt.month_end()).otherwise(yl_date)
+    yl_end = (
+        pl.when(d.is_null()).then(yl_date.dt.month_end())
+        .when(d2.is_not_null()).then(pl.date(yl_year, mo, d2))
+        .otherwise(yl_date)
+    )
 
     # weekdays: the most recent one (today included) unless the sentence points ahead.
     wd = pl.col("wd")

@@ -23,11 +23,11 @@ import yaml
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "dates" / "lexicon.yaml"
 
 SPEC_SCHEMA: dict[str, Any] = {
-    "ok": pl.Boolean, "skip": pl.Int64, "typ": pl.String, "mode": pl.String,
+    "ok": pl.Boolean, "typ": pl.String, "mode": pl.String,
     "val": pl.String, "uval": pl.String, "sd": pl.Date, "ed": pl.Date,
-    "mo": pl.Int32, "d": pl.Int32, "wd": pl.Int8, "unit": pl.String, "n": pl.Int32,
+    "mo": pl.Int32, "d": pl.Int32, "d2": pl.Int32, "wd": pl.Int8, "unit": pl.String, "n": pl.Int32,
     "dirn": pl.Int8, "tsuf": pl.String, "code": pl.String, "smo": pl.Int32,
-    "mod": pl.String, "ctx": pl.String,
+    "mod": pl.String, "ctx": pl.String, "ext": pl.Int64,
 }
 Spec = dict[str, Any]
 
@@ -191,29 +191,26 @@ def compiled() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @cache
-def prefix_re() -> re.Pattern[str]:
-    """Leading cue words: outside the span (co), inside it (ci), and early/mid/late (pos)."""
+def union_pattern() -> str:
+    """The polars (Rust regex) pattern: any rule, ASCII word boundaries (keeps the DFA fast)."""
     p = _parts()
-    return re.compile(
-        rf"(?:(?P<co>{p['CUE_OUT']})\s+)?(?:(?P<ci>{p['CUE_IN']})\s+)?(?P<pos>{p['POS']})?",
-        re.IGNORECASE,
-    )
+    body = "|".join(_fill(pat, p) for _, pat in _rules())
+    return re.sub(r"\(\?P<\w+>", "(?:", _rust(rf"(?i)\b(?:{body})"))
 
 
 @cache
-def union_pattern() -> str:
-    """The polars (Rust regex) pattern: prefix + any rule, ASCII word boundaries."""
+def prefix_pattern() -> str:
+    """Cue words ending the left context: `co` outside the span, `inner` (kept) inside it."""
     p = _parts()
-    body = "|".join(_fill(pat, p) for _, pat in _rules())
-    prefix = (
-        rf"(?:(?:{p['CUE_OUT']})\s+)?(?:(?:{p['CUE_IN']})\s+)?"
-        r"(?:(?:early|late|mid|earlier|later)(?:\s+|-)|the\s+(?:beginning|start|middle|end|close)\s+of\s+)?"
+    pos = r"(?:(?:early|late|mid|earlier|later)(?:\s+|-)|the\s+(?:beginning|start|middle|end|close)\s+of\s+)"
+    return _rust(
+        rf"(?i)(?:\b(?P<co>{p['CUE_OUT']})\s+)?(?P<inner>(?:\b(?:{p['CUE_IN']})\s+)?(?:\b{pos})?)$"
     )
-    full = rf"(?i)\b{prefix}(?:{body})"
-    full = re.sub(r"\(\?P<\w+>", "(?:", full)
-    full = full.replace(r"\b", r"(?-u:\b)").replace(r"\d", "[0-9]")
-    full = full.replace("(?=\\d)", "")
-    return full
+
+
+def _rust(pat: str) -> str:
+    """Python rule syntax to Rust regex: ASCII \\b, [0-9] for \\d; named groups kept once."""
+    return pat.replace(r"\b", r"(?-u:\b)").replace(r"\d", "[0-9]")
 
 
 # ----------------------------------------------------------------------------- interpretation
@@ -283,7 +280,7 @@ def _year4(y: str) -> int:
 
 def _base(**kw: Any) -> Spec:
     spec: Spec = dict.fromkeys(SPEC_SCHEMA)
-    spec.update(ok=True, skip=0, typ="DATE", mode="fixed")
+    spec.update(ok=True, ext=0, typ="DATE", mode="fixed")
     spec.update(kw)
     return spec
 
@@ -409,8 +406,8 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                 y = int(yraw)
                 return _base(val=f"{y}-{mo:02d}-{d:02d}/{y}-{mo:02d}-{d2:02d}",
                              sd=date(y, mo, d), ed=date(y, mo, d2))
-            return _base(mode="yearless", mo=mo, d=d, uval=f"XXXX-{mo:02d}-{d:02d}",
-                         code=f"{mo:02d}-{d2:02d}")
+            return _base(mode="yearless", mo=mo, d=d, d2=d2,
+                         uval=f"XXXX-{mo:02d}-{d:02d}/XXXX-{mo:02d}-{d2:02d}")
         if yraw:
             return _fixed_date(int(yraw), mo, d, tsuf)
         return _yearless(mo, d, tsuf)
@@ -636,6 +633,13 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         vague = num is None
         if rawnum in ("the",):
             return None  # "the week", "the year": too ambiguous alone
+        lim = re.sub(r"\s+", " ", (g.get("lim") or "").lower())
+        plural = g["unit"].lower().endswith("s") or low.endswith("s")
+        if plural and (rawnum in ("the coming", "coming") or lim in ("the coming", "coming")
+                       and vague):
+            return _base(mode="ref", val="FUTURE_REF")
+        if plural and rawnum == "recent":
+            return _base(mode="ref", val="PAST_REF")
         if unit == "weekend":
             return None
         if not vague and num is not None and num > 10000:
@@ -698,71 +702,57 @@ def interpret_core(s: str, has_cue: bool = False) -> Spec | None:
     return None
 
 
-def interpret(s: str) -> tuple[Any, ...]:
-    """A spec row (SPEC_SCHEMA order) for one matched string, with the cue prefix handled."""
-    return _interpret(s)
+def interpret(match: str, co: str = "", inner: str = "") -> tuple[Any, ...]:
+    """A spec row (SPEC_SCHEMA order) for a matched string and the cue words before it.
+
+    `co` is a cue outside the TIMEX span ("by", "since", "in"); `inner` is the text just before
+    the match that TimeML keeps in the span ("around ", "more than ", "early ", "the end of ").
+    The spec's `ext` says how many characters of `inner` the mention takes.
+    """
+    return _interpret(match, co, inner)
 
 
 @cache
-def _interpret(s: str) -> tuple[Any, ...]:
-    spec = _interpret_dict(s)
+def _interpret(match: str, co: str, inner: str) -> tuple[Any, ...]:
+    spec = _interpret_dict(match, co, inner)
     if spec is None:
         spec = _base(ok=False)
     return tuple(spec.get(k) for k in SPEC_SCHEMA)
 
 
-def _interpret_dict(s: str) -> Spec | None:
-    pm = prefix_re().match(s)
-    candidates: list[tuple[int, int, int]] = []  # (co end, ci end, pos end)
-    if pm:
-        co_end = pm.end("co") if pm.group("co") else 0
-        ci_end = pm.end("ci") if pm.group("ci") else co_end
-        pos_end = pm.end("pos") if pm.group("pos") else ci_end
-        candidates = [(co_end, ci_end, pos_end)]
-        if pm.group("pos"):
-            candidates.append((co_end, ci_end, ci_end))  # "late" may belong to the rule
-        if pm.group("ci"):
-            candidates.append((co_end, co_end, co_end))
-        if pm.group("co"):
-            candidates.append((0, 0, 0))
-    else:
-        candidates = [(0, 0, 0)]
-    for co_end, ci_end, pos_end in candidates:
-        rest = s[pos_end:].lstrip()
-        lead = len(s) - len(rest)
-        if not rest:
-            continue
-        cue_word = re.sub(r"\s+", " ", s[:co_end].strip().lower()) if co_end else ""
-        ci_word = re.sub(r"\s+", " ", s[co_end:ci_end].strip().lower()) if ci_end > co_end else ""
-        pos_word = s[ci_end:pos_end].strip().lower().rstrip("-") if pos_end > ci_end else ""
-        has_cue = bool(cue_word or ci_word or pos_word)
-        spec = interpret_core(rest, has_cue)
+def _interpret_dict(match: str, co: str, inner: str) -> Spec | None:
+    lx = lexicon()
+    cue = re.sub(r"\s+", " ", co.strip().lower())
+    pm = re.fullmatch(
+        r"(?:(?P<ci>\S.*?)\s+)??(?P<pos>(?:early|late|mid|earlier|later)(?:\s+|-)|"
+        r"the\s+(?:beginning|start|middle|end|close)\s+of\s+)?",
+        inner, re.IGNORECASE | re.DOTALL,
+    )
+    ci = re.sub(r"\s+", " ", (pm.group("ci") or "").lower()) if pm else ""
+    pos_raw = (pm.group("pos") or "") if pm else ""
+    pos = re.sub(r"\s+", " ", pos_raw.strip().lower()).rstrip("-").strip()
+    # try with the inner cues in the span first, then without
+    for use_inner in (True, False):
+        has_cue = bool(cue or (use_inner and (ci or pos)))
+        spec = interpret_core(match, has_cue)
         if spec is None:
             continue
         spec = dict(spec)
-        lx = lexicon()
-        skip = co_end + (len(s[co_end:]) - len(s[co_end:].lstrip()))
-        if ci_word:
-            ci_mod = lx["cues_inside"].get(ci_word)
-            if spec["typ"] == "DURATION" or ci_mod in _INSIDE_MOD_ANY:
-                spec["mod"] = ci_mod
-            else:
-                skip = ci_end + (len(s[ci_end:]) - len(s[ci_end:].lstrip()))
-        if pos_word:
-            key = "the " + pos_word.split(" ", 1)[1] if pos_word.startswith("the ") else pos_word
-            key = re.sub(r"\s+", " ", key)
-            if key.startswith("the "):
-                key = re.sub(r"\s+of$", " of", key)
-            pmod = lx["position_cues"].get(key.removesuffix(" of") + (" of" if key.startswith("the ") else ""))
-            if spec["typ"] in ("DURATION", "SET") or spec["mode"] == "ref":
-                skip = lead
-            else:
-                spec["mod"] = pmod
-        if cue_word and spec.get("mod") is None and spec["typ"] in ("DATE", "TIME"):
-            spec["mod"] = lx["cues_outside"].get(cue_word)
-        spec["skip"] = skip
-        if skip >= len(s):
-            continue
+        ext = 0
+        if use_inner and (ci or pos):
+            ci_mod = lx["cues_inside"].get(ci)
+            keep_ci = bool(ci) and (spec["typ"] == "DURATION" or ci_mod in _INSIDE_MOD_ANY)
+            keep_pos = bool(pos) and spec["typ"] in ("DATE", "TIME") and spec["mode"] != "ref"
+            if keep_pos:
+                spec["mod"] = lx["position_cues"].get(pos)
+                ext = len(pos_raw)
+            if keep_ci and (keep_pos or not pos):
+                spec["mod"] = ci_mod if not keep_pos else spec["mod"]
+                ext = len(inner)
+        elif not use_inner and (ci or pos) and not cue:
+            pass
+        if cue and spec.get("mod") is None and spec["typ"] in ("DATE", "TIME") and ext == 0:
+            spec["mod"] = lx["cues_outside"].get(cue)
+        spec["ext"] = ext
         return spec
-    _ = Callable  # keep import for typing clarity
     return None

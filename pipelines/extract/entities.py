@@ -263,7 +263,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return _gazetteer_spans(toks)
 
 
-MAX_NGRAM = 5
+MAX_NGRAM = 7
 
 
 def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
@@ -406,8 +406,26 @@ def _rule_labels(toks: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(label.alias("label"))
 
 
+_FORCED = {"person": "PER", "org": "ORG", "country": "LOC", "region": "LOC", "demonym": "MISC"}
+
+
+def _apply_gazetteer(labelled: pl.DataFrame) -> pl.DataFrame:
+    """Curated gazetteer matches win: a multi-token match of a person, organisation, country,
+    region or demonym takes the gazetteer's type on all its tokens and is a mention of its
+    own (so "Institute for the Study of War" stays one ORG); one-token matches are left to the
+    model (and to `link`'s type sanity)."""
+    forced = pl.col("gz").replace_strict(_FORCED, default=None, return_dtype=pl.String)
+    multi = pl.col("gz_m").count().over("gz_m") > 1
+    return labelled.with_columns(
+        pl.when(forced.is_not_null() & multi).then(forced).otherwise(pl.col("label"))
+        .alias("label"),
+        (forced.is_not_null() & multi).alias("_forced"),
+    )
+
+
 def _mentions(labelled: pl.DataFrame) -> pl.DataFrame:
     """Group consecutive same-label tokens of a run into mentions."""
+    labelled = _apply_gazetteer(labelled)
     lab = pl.col("label")
     # a hyphen between two known single-token names splits them (Russia-North Korea)
     gm = pl.col("gz_m")
@@ -415,8 +433,15 @@ def _mentions(labelled: pl.DataFrame) -> pl.DataFrame:
         pl.col("hyph_before") & gm.is_not_null() & gm.shift(1).over("run_id").is_not_null()
         & (gm != gm.shift(1).over("run_id"))
     ).fill_null(False)
+    # a forced gazetteer match is a mention of its own
+    prev_m = gm.shift(1).over("run_id")
+    prev_forced = pl.col("_forced").shift(1).over("run_id").fill_null(False)
+    gz_edge = (
+        (pl.col("_forced") & (pl.col("gz_pos") == "B"))
+        | (prev_forced & (gm.is_null() | (gm != prev_m)))
+    ).fill_null(False)
     new = (
-        (lab != lab.shift(1).over("run_id")).fill_null(True) | hyph_split
+        (lab != lab.shift(1).over("run_id")).fill_null(True) | hyph_split | gz_edge
     )
     return (
         labelled.sort("run_id", "tok_i")

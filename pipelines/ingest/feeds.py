@@ -75,7 +75,8 @@ def html_to_text(fragment: str) -> str:
 def _iso(struct: Any) -> str | None:
     """feedparser's UTC struct_time as an ISO-8601 string."""
     try:
-        return datetime(*struct[:6], tzinfo=UTC).isoformat()
+        y, mo, d, h, mi, sec = (int(v) for v in struct[:6])
+        return datetime(y, mo, d, h, mi, sec, tzinfo=UTC).isoformat()
     except (TypeError, ValueError):
         return None
 

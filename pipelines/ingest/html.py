@@ -9,9 +9,9 @@ detection (UTF-8 validity first, then the declared charset, then charset-normali
 from __future__ import annotations
 
 import codecs
+import hashlib
 import html as html_lib
 import json
-import hashlib
 import logging
 import re
 import unicodedata
@@ -29,6 +29,7 @@ from pipelines.ingest.base import RawArticle, Rejected
 SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
 MAX_HTML_BYTES = 20_000_000  # pages larger than this (decompressed) are rejected, not parsed
+MIN_TEXT_CHARS = 20  # less extracted text than this is navigation, not an article
 _SNIFF = 8192
 
 # trafilatura logs every discarded page at WARNING/ERROR; the reader reports those as Rejected.
@@ -65,11 +66,11 @@ def _codec(label: str | None) -> str | None:
     """A Python codec name for a charset label (cp1252 for the latin-1 family), or None."""
     if not label:
         return None
-    label = label.strip().lower()
-    if label in _AS_CP1252:
+    name = label.strip().lower()
+    if name in _AS_CP1252:
         return "cp1252"
     try:
-        return codecs.lookup(label).name
+        return codecs.lookup(name).name
     except LookupError:
         return None
 
@@ -96,10 +97,10 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     if m:
         declared.append(m.group(1).decode("ascii", "replace"))
     for label in declared:
-        enc = _codec(label)
-        if enc and enc not in ("utf-8", "utf-16", "utf-32"):
+        codec = _codec(label)
+        if codec and codec not in ("utf-8", "utf-16", "utf-32"):
             try:
-                return data.decode(enc), enc
+                return data.decode(codec), codec
             except UnicodeDecodeError:
                 continue
     try:
@@ -257,8 +258,8 @@ def extract_html(
     if reason:
         return Rejected(where, "file", reason)
     try:
-        text, encoding = decode_html(body, http_charset)
-        tree = trafilatura.load_html(text)
+        decoded, encoding = decode_html(body, http_charset)
+        tree = trafilatura.load_html(decoded)
         if tree is None:
             return Rejected(where, "file", "not parseable as HTML (no document tree)")
         head = _head_meta(tree)
@@ -272,6 +273,10 @@ def extract_html(
         return Rejected(where, "file", f"HTML extraction failed: {type(err).__name__}: {err}")
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         return Rejected(where, "file", "no article text could be extracted from the HTML")
+    text = paragraphs(doc.text or "")
+    if len(text) < MIN_TEXT_CHARS:
+        return Rejected(where, "file", f"no article text could be extracted from the HTML "
+                        f"(only {len(text)} characters: {text!r})")
     meta: dict[str, Any] = dict(metadata or {})
     meta.update({"encoding": encoding, "extractor": f"trafilatura {trafilatura.__version__}"})
     for key in ("author", "sitename", "hostname", "description"):
@@ -283,7 +288,7 @@ def extract_html(
     if doc.tags:
         meta["tags"] = list(doc.tags)
     return RawArticle(
-        text=paragraphs(doc.text or ""),
+        text=text,
         input=where,
         source_id=None,
         url=url or doc.url or page_url,

@@ -1,0 +1,91 @@
+"""Cleaning: boilerplate labelled as segments and kept out of the body; stable ids."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipelines.clean import clean, label_paragraphs
+from pipelines.ingest.registry import RAW_SCHEMA, read_files
+from tests.conftest import EXAMPLE
+
+
+def raw(texts: list[str], *, source: str | None = "S", titles: list[str] | None = None
+        ) -> pl.DataFrame:
+    n = len(texts)
+    return pl.DataFrame(
+        {"source_id": [str(i) for i in range(n)], "url": [None] * n, "source": [source] * n,
+         "title": titles or [f"t{i}" for i in range(n)], "published": ["2024-06-27"] * n,
+         "language_hint": [None] * n, "text": texts, "input": [f"in:{i}" for i in range(n)],
+         "content_sha256": ["x"] * n, "metadata": [None] * n},
+        schema=RAW_SCHEMA,
+    )
+
+
+def test_example_footer_is_labelled_and_removed() -> None:
+    frame, _ = read_files([EXAMPLE])
+    articles, segments, quarantine = clean(frame)
+    (text,) = articles["text"].to_list()
+    assert text.endswith("would become “cannon fodder,” according to the report.")
+    for leaked in ("Read also", "Patron", "patron", "cup of coffee", "You could close this page"):
+        assert leaked not in text
+    labels = segments.filter(pl.col("label") != "body")["label"].to_list()
+    assert labels[0] == "related_links" and set(labels[1:]) == {"donation_appeal"}
+    assert len(labels) == 5
+    assert quarantine.height == 0
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "label"),
+    [
+        ("Sign up for our daily newsletter", "newsletter"),
+        ("Advertisement", "advert"),
+        ("Photo: Reuters", "caption"),
+        ("Share this article", "share"),
+        ("Become a member to support independent journalism.", "donation_appeal"),
+        ("© 2024 Example Media. All rights reserved.", "copyright"),
+        ("The minister said the patrol would continue in May.", "body"),
+        ("Officials shared photos of the damage with reporters on Tuesday.", "body"),
+    ],
+)
+def test_paragraph_labels(paragraph: str, label: str) -> None:
+    text = f"First paragraph of real news text here.\n\n{paragraph}\n\nLast body paragraph."
+    segs = label_paragraphs(raw([text]))
+    assert segs["label"].to_list() == ["body", label, "body"]
+
+
+def test_footer_marker_early_in_the_article_is_body() -> None:
+    text = "Related\n\nThe story continues with facts.\n\nMore facts.\n\nEven more."
+    assert set(label_paragraphs(raw([text]))["label"]) == {"body"}
+
+
+def test_repeated_paragraphs_across_a_source_are_boilerplate() -> None:
+    promo = "Get the best stories delivered to your inbox every morning."
+    texts = [f"Story {i} opens with a fact.\n\n{promo}\n\nStory {i} closes." for i in range(4)]
+    segs = label_paragraphs(raw(texts))
+    assert segs.filter(pl.col("text") == promo)["label"].unique().to_list() == ["repeated"]
+    # the same paragraph in different sources is no evidence
+    mixed = pl.concat([raw(texts[:2], source="A"), raw(texts[2:], source="B")])
+    assert set(label_paragraphs(mixed)["label"]) == {"body"}
+
+
+def test_segment_offsets_index_the_text_as_read() -> None:
+    text = "Alpha beta.\n\n\nGamma delta.\nSame paragraph.\n\nRead also:\n\nLink one"
+    segs = label_paragraphs(raw([text]))
+    for row in segs.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["text"]
+
+
+def test_ids_are_stable_and_duplicates_quarantined() -> None:
+    frame = raw(["Same body text.", "Same body text.", "Other body."], titles=["T", "T", "T"])
+    a1, _, q = clean(frame)
+    a2, _, _ = clean(frame.reverse())
+    assert a1.height == 2 and set(a1["article_id"]) == set(a2["article_id"])
+    assert q.height == 1 and "duplicate content of in:0" in q["why"][0]
+
+
+def test_text_normalised_and_empty_body_quarantined() -> None:
+    frame = raw(["Line one\r\nline two \x00\n\n\n\nNext", "Advertisement"])
+    articles, _, quarantine = clean(frame)
+    assert articles["text"].to_list() == ["Line one\nline two\n\nNext"]
+    assert quarantine["why"].to_list() == ["no body text left after removing boilerplate"]

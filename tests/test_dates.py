@@ -1,0 +1,194 @@
+"""Temporal expression extraction: forms, resolution against publication time, false friends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+
+from pipelines.extract.dates import extract_dates
+from schemas.tables import Dates, check_offsets, polars_schema
+
+PUB = datetime(2024, 6, 27, 6, 30, tzinfo=UTC)  # a Thursday
+
+ARTICLE = (
+    "South Korean TV channel reports that North Korea may deploy large-scale military "
+    "engineering forces to the occupied Donetsk Oblast as early as July 2024. ... The Institute "
+    "for the Study of War (ISW) reported on 26 June that this move could be part of Russia’s "
+    "broader strategy. ... The agreement signed by Putin and Kim on 19 June commits each side "
+    "... North Korea could receive up to $115 million annually from Russia if it sends three "
+    "to four engineering brigades as early as July."
+)
+
+
+def frame(texts: list[str], published: datetime | None = PUB) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "article_id": [f"a{i}" for i in range(len(texts))],
+            "text": texts,
+            "published_at": [published] * len(texts),
+            "language": [None] * len(texts),
+        },
+        schema={"article_id": pl.String, "text": pl.String,
+                "published_at": pl.Datetime("us", "UTC"), "language": pl.String},
+    )
+
+
+def run(text: str, published: datetime | None = PUB) -> pl.DataFrame:
+    articles = frame([text], published)
+    out = extract_dates(articles)
+    assert check_offsets(out, articles).height == 0
+    for r in out.iter_rows(named=True):
+        assert text[r["start"]:r["end"]] == r["text"]
+    return out
+
+
+def one(text: str, span: str, published: datetime | None = PUB) -> dict:
+    out = run(text, published)
+    rows = [r for r in out.iter_rows(named=True) if r["text"] == span]
+    assert rows, f"{span!r} not found in {out.select('text', 'value').rows()}"
+    return rows[0]
+
+
+def test_schema_and_example_article() -> None:
+    out = run(ARTICLE)
+    assert dict(out.schema) == polars_schema(Dates)
+    got = {(r["text"], r["value"]) for r in out.iter_rows(named=True)}
+    assert ("26 June", "2024-06-26") in got
+    assert ("19 June", "2024-06-19") in got
+    assert ("July 2024", "2024-07") in got
+    assert ("July", "2024-07") in got
+    assert not out.filter(pl.col("text").str.to_lowercase() == "may").height
+    row = one(ARTICLE, "26 June")
+    assert row["start_date"] == row["end_date"] == date(2024, 6, 26)
+    assert row["anchor"] == "publication_date"
+    assert one(ARTICLE, "July 2024")["anchor"] == "explicit"
+
+
+CASES = [
+    # absolute forms
+    ("It happened on June 26, 2024 in Kyiv.", "June 26, 2024", "DATE", "2024-06-26", None),
+    ("It happened on 26 June 2024 in Kyiv.", "26 June 2024", "DATE", "2024-06-26", None),
+    ("Posted Jun 27, 2024 - 06:30 by staff.", "Jun 27, 2024 - 06:30", "TIME", "2024-06-27T06:30",
+     None),
+    ("The file is dated 2024-06-26.", "2024-06-26", "DATE", "2024-06-26", None),
+    ("The file is dated 26.06.2024.", "26.06.2024", "DATE", "2024-06-26", None),
+    ("Prices rose in June 2024 again.", "June 2024", "DATE", "2024-06", None),
+    ("The law was passed in 2024.", "2024", "DATE", "2024", None),
+    ("Growth slowed in mid-2024.", "mid-2024", "DATE", "2024", "MID"),
+    ("Talks resume in early July.", "early July", "DATE", "2024-07", "START"),
+    ("Sales fell in the first half of 2024.", "the first half of 2024", "DATE", "2024-H1", None),
+    ("Sales fell in Q3 2024.", "Q3 2024", "DATE", "2024-Q3", None),
+    ("Revenue in fiscal 2024 grew.", "fiscal 2024", "DATE", "FY2024", None),
+    ("Rallies are planned for summer 2024.", "summer 2024", "DATE", "2024-SU", None),
+    ("Music of the 1990s is back.", "the 1990s", "DATE", "199", None),
+    ("It was built in the 19th century.", "the 19th century", "DATE", "18", None),
+    ("The market opens at 3:30 p.m. EST daily.", "3:30 p.m. EST", "TIME", "2024-06-27T15:30",
+     None),
+    ("The vote starts at 10 a.m. sharp.", "10 a.m.", "TIME", "2024-06-27T10:00", None),
+    # relative forms
+    ("The ISW reported on 26 June that troops moved.", "26 June", "DATE", "2024-06-26", None),
+    ("The deal will be signed in July.", "July", "DATE", "2024-07", None),
+    ("Troops may arrive as early as July.", "July", "DATE", "2024-07", "START"),
+    ("The minister spoke on Tuesday.", "Tuesday", "DATE", "2024-06-25", None),
+    ("The minister will speak next Tuesday.", "next Tuesday", "DATE", "2024-07-02", None),
+    ("He resigned last week.", "last week", "DATE", "2024-W25", None),
+    ("Elections are due next month.", "next month", "DATE", "2024-07", None),
+    ("He left two days ago.", "two days ago", "DATE", "2024-06-25", None),
+    ("Inflation fell this year.", "this year", "DATE", "2024", None),
+    ("Shelling resumed yesterday.", "yesterday", "DATE", "2024-06-26", None),
+    ("The summit opens today.", "today", "DATE", "2024-06-27", None),
+    ("He will speak tonight.", "tonight", "TIME", "2024-06-27TNI", None),
+    ("Two people died the previous day.", "the previous day", "DATE", "2024-06-26", None),
+    ("Sales doubled from a year earlier.", "a year earlier", "DATE", "2023", None),
+    ("Sales doubled last year.", "last year", "DATE", "2023", None),
+    ("Talks began earlier this month.", "earlier this month", "DATE", "2024-06", "START"),
+    ("More strikes are expected in the coming weeks.", "the coming weeks", "DATE", "FUTURE_REF",
+     None),
+    ("The army is now in control.", "now", "DATE", "PRESENT_REF", None),
+    ("She currently lives in Kyiv.", "currently", "DATE", "PRESENT_REF", None),
+    ("Prices rose recently.", "recently", "DATE", "PAST_REF", None),
+    ("Things will change in the future.", "the future", "DATE", "FUTURE_REF", None),
+    # durations and sets
+    ("The war lasted three years.", "three years", "DURATION", "P3Y", None),
+    ("Rain fell for the past 24 hours.", "the past 24 hours", "DURATION", "PT24H", None),
+    ("They talked for more than four hours.", "more than four hours", "DURATION", "PT4H",
+     "MORE_THAN"),
+    ("The board meets every week.", "every week", "SET", "P1W", None),
+    ("The report is published annually.", "annually", "SET", "P1Y", None),
+    ("The council meets every Monday.", "every Monday", "SET", "XXXX-WXX-1", None),
+    # modifiers
+    ("Troops must leave by July 2024.", "July 2024", "DATE", "2024-07", "ON_OR_BEFORE"),
+    ("Fighting has raged since 2022.", "2022", "DATE", "2022", "ON_OR_AFTER"),
+    ("The ceasefire held until March 2023.", "March 2023", "DATE", "2023-03", "ON_OR_BEFORE"),
+    ("It is due around Nov. 1.", "around Nov. 1", "DATE", "2024-11-01", "APPROX"),
+    ("Prices peaked in late November 2023.", "late November 2023", "DATE", "2023-11", "END"),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "typ", "value", "mod"), CASES)
+def test_forms(text: str, span: str, typ: str, value: str, mod: str | None) -> None:
+    row = one(text, span)
+    assert (row["timex_type"], row["value"], row["modifier"]) == (typ, value, mod)
+
+
+RANGES = [
+    ("Polls are open June 19–26 in most regions.", "June 19–26", date(2024, 6, 19),
+     date(2024, 6, 26)),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "first", "last"), RANGES)
+def test_ranges(text: str, span: str, first: date, last: date) -> None:
+    row = one(text, span)
+    assert (row["start_date"], row["end_date"]) == (first, last)
+
+
+def test_range_of_years_gives_two_rows() -> None:
+    out = run("Output grew between 2020 and 2022.")
+    assert out.select("text", "value").rows() == [("2020", "2020"), ("2022", "2022")]
+
+
+FALSE_FRIENDS = [
+    "North Korea may deploy troops.",
+    "Protesters march on the capital.",
+    "Mark Rutte spoke to reporters.",
+    "August Wilson wrote the play.",
+    "The US sent 2,000 troops.",
+    "It bought F-16 jets.",
+    "The deal is worth $115 million.",
+    "Call 555-123-4567 for details.",
+    "The home side won 3-2 on penalties.",
+    "Support rose to 45 percent, or 45%.",
+    "See section 4.2.1 of the report.",
+    "The city has 1.5 million people.",
+    "They paid $2024 in fees.",
+    "The company employs 2000 workers.",
+]
+
+
+@pytest.mark.parametrize("text", FALSE_FRIENDS)
+def test_false_friends(text: str) -> None:
+    assert run(text).height == 0, run(text).select("text", "value").rows()
+
+
+def test_unresolved_without_publication_date() -> None:
+    row = one("The ISW reported on 26 June that troops moved.", "26 June", published=None)
+    assert row["value"] == "XXXX-06-26"
+    assert row["anchor"] == "unresolved"
+    assert one("He spoke on Tuesday.", "Tuesday", published=None)["value"] == "XXXX-WXX-2"
+
+
+def test_many_articles_and_empty() -> None:
+    articles = frame(["Nothing here.", ARTICLE, "", "Yesterday and today."])
+    out = extract_dates(articles)
+    assert check_offsets(out, articles).height == 0
+    assert set(out["article_id"]) == {"a1", "a3"}
+    assert extract_dates(frame(["no dates at all"])).height == 0
+
+
+def test_non_ascii_offsets() -> None:
+    text = "Zełenski — “on 26 June” — and again on 19 June 2024."
+    out = run(text)
+    assert {r["text"] for r in out.iter_rows(named=True)} == {"26 June", "19 June 2024"}

@@ -1,0 +1,196 @@
+"""Entity extraction: the golden example article, type sanity, spans and linking."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipelines.extract.entities import extract_entities
+from schemas.tables import Entities, polars_schema
+
+EXAMPLE = (
+    "South Korean TV channel reports that North Korea may deploy large-scale military "
+    "engineering forces to the occupied Donetsk Oblast as early as July 2024. The channel cites "
+    "a South Korean government official as its source.\n\nTV Chosun reported, citing a South "
+    "Korean government official, that these forces would assist in rebuilding infrastructure in "
+    "occupied Donetsk. The channel estimates that “North Korea could receive up to $115 million "
+    "annually from Russia if it sends three to four engineering brigades to occupied Ukraine.”"
+    "\n\nThe Institute for the Study of War (ISW) reported on 26 June that this move could be "
+    "part of Russia’s broader strategy.\n\n“Russia appears to be seeking to build a coalition of "
+    "friendly states with historically warm ties to the Soviet Union, including North Korea and "
+    "Vietnam, to form the basis of an alternative world order,” the ISW reported\n\nThe ISW has "
+    "not seen reports indicating North Korean troops intend to participate in combat operations "
+    "in Ukraine. ...\n\nNATO Secretary General Jens Stoltenberg commented on the Russia-North "
+    "Korea agreement, stating it “demonstrates the growing alignment between authoritarian "
+    "states and underscores the importance of democracies standing united.”\n\nThe US "
+    "administration views the Putin-Kim Jong Un meeting as evidence of Moscow’s efforts to build "
+    "a coalition with North Korea, Iran, Syria, and, to some extent, China.\n\nThe agreement "
+    "signed by Putin and Kim on 19 June commits each side to provide immediate military "
+    "assistance to the other in case of armed aggression against one of them.\n\nThe Pentagon "
+    "believes that North Korean troops in Ukraine would become “cannon fodder,” according to the "
+    "report."
+)
+SCHEMA = {"article_id": pl.String, "text": pl.String,
+          "published_at": pl.Datetime("us", "UTC"), "language": pl.String}
+
+
+def run(*texts: str) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        [{"article_id": f"{i:016d}", "text": t, "published_at": None, "language": "en"}
+         for i, t in enumerate(texts)], schema=SCHEMA)
+    return extract_entities(frame)
+
+
+@pytest.fixture(scope="module")
+def example() -> pl.DataFrame:
+    return run(EXAMPLE)
+
+
+def rows(out: pl.DataFrame, text: str) -> list[dict]:
+    return out.filter(pl.col("text") == text).to_dicts()
+
+
+def test_columns_and_offsets(example: pl.DataFrame) -> None:
+    assert example.schema == pl.Schema(polars_schema(Entities))
+    assert example.height > 0
+    for r in example.iter_rows(named=True):
+        assert EXAMPLE[r["start"]:r["end"]] == r["text"]
+        assert not r["text"].endswith(("'s", "’s")) and not r["text"].startswith("The ")
+
+
+@pytest.mark.parametrize(("text", "type_", "entity_id"), [
+    ("North Korea", "PLACE", "iso:KP"),
+    ("Russia", "PLACE", "iso:RU"),
+    ("Ukraine", "PLACE", "iso:UA"),
+    ("Vietnam", "PLACE", "iso:VN"),
+    ("Iran", "PLACE", "iso:IR"),
+    ("US", "PLACE", "iso:US"),
+    ("Donetsk", "PLACE", "geonames:709717"),
+    ("Moscow", "PLACE", "geonames:524901"),
+    ("Donetsk Oblast", "PLACE", None),
+    ("TV Chosun", "ORG", None),
+    ("Institute for the Study of War", "ORG", None),
+    ("NATO", "ORG", "wikidata:Q7184"),
+    ("Pentagon", "ORG", None),
+    ("Jens Stoltenberg", "PERSON", "wikidata:Q57286"),
+    ("Kim Jong Un", "PERSON", "wikidata:Q56226"),
+    ("Putin", "PERSON", "wikidata:Q7747"),
+    ("Kim", "PERSON", "wikidata:Q56226"),
+    ("South Korean", "MISC", None),
+    ("North Korean", "MISC", None),
+])
+def test_example_entities(example: pl.DataFrame, text: str, type_: str,
+                          entity_id: str | None) -> None:
+    found = rows(example, text)
+    assert found, f"{text!r} not found"
+    assert {r["type"] for r in found} == {type_}
+    if entity_id:
+        assert {r["entity_id"] for r in found} == {entity_id}
+
+
+def test_example_exact_spans(example: pl.DataFrame) -> None:
+    spans = {(r["start"], r["end"]) for r in example.iter_rows(named=True)}
+    at = EXAMPLE.index("Russia’s")
+    assert (at, at + len("Russia")) in spans  # no possessive
+    at = EXAMPLE.index("Russia-North Korea")
+    assert (at, at + 6) in spans and (at + 7, at + len("Russia-North Korea")) in spans
+    at = EXAMPLE.index("Putin-Kim Jong Un")
+    assert (at, at + 5) in spans and (at + 6, at + len("Putin-Kim Jong Un")) in spans
+    at = EXAMPLE.index("Moscow’s")
+    assert (at, at + 6) in spans
+
+
+def test_acronym_shares_id(example: pl.DataFrame) -> None:
+    long = rows(example, "Institute for the Study of War")
+    short = rows(example, "ISW")
+    assert len(short) == 3
+    assert {r["entity_id"] for r in short} == {long[0]["entity_id"]}
+    assert {r["type"] for r in short} == {"ORG"}
+
+
+def test_acronym_defined_in_article_without_gazetteer() -> None:
+    text = ("The Global Widget Research Council (GWRC) said prices rose. "
+            "Officials at the GWRC declined to comment.")
+    out = run(text)
+    ids = {r["entity_id"] for r in out.iter_rows(named=True)
+           if r["text"] in ("GWRC", "Global Widget Research Council")}
+    assert len(ids) == 1
+
+
+def test_surname_resolves_to_full_name_in_article() -> None:
+    out = run("Finance Minister Olaf Brandtner spoke on Monday. Later, Brandtner said the plan "
+              "would pass.")
+    full = rows(out, "Olaf Brandtner")
+    short = rows(out, "Brandtner")
+    assert full and short
+    assert short[0]["type"] == "PERSON"
+    assert short[0]["entity_id"] == full[0]["entity_id"]
+    assert short[0]["canonical_name"] == "Olaf Brandtner"
+
+
+@pytest.mark.parametrize("text", [
+    "Officials in Germany said on Tuesday that talks would continue.",
+    "He flew to Paris and then on to Berlin for the summit.",
+    "Russian officials and Ukrainian negotiators met again.",
+    "Troops from Chad and Niger joined the mission.",
+    "Jordan said it would reopen the border.",
+    "Georgia is holding elections next month.",
+])
+def test_places_and_demonyms_are_never_person(text: str) -> None:
+    out = run(text)
+    assert out.height > 0
+    assert "PERSON" not in set(out["type"])
+
+
+def test_person_never_gets_country_id(example: pl.DataFrame) -> None:
+    people = example.filter(pl.col("type") == "PERSON")
+    assert not people["entity_id"].str.starts_with("iso:").any()
+    assert not people["entity_id"].str.starts_with("geonames:").any()
+
+
+@pytest.mark.parametrize(("text", "mention", "type_"), [
+    ("Shares of Acme Holdings Inc rose 5% on Monday.", "Acme Holdings Inc", "ORG"),
+    ("The decision by the Zorbian Ministry of Finance surprised analysts.",
+     "Zorbian Ministry of Finance", "ORG"),
+    ("President Emmanuel Macron met reporters.", "Emmanuel Macron", "PERSON"),
+    ("Mr Johnson said he would resign.", "Johnson", "PERSON"),
+    ("The UN and the EU issued a joint statement.", "UN", "ORG"),
+    ("The U.S. and Britain agreed.", "U.S.", "PLACE"),
+    ("Britain's economy shrank.", "Britain", "PLACE"),
+])
+def test_rules(text: str, mention: str, type_: str) -> None:
+    out = run(text)
+    found = rows(out, mention)
+    assert found, out
+    assert found[0]["type"] == type_
+    at = text.index(mention)
+    assert (found[0]["start"], found[0]["end"]) == (at, at + len(mention))
+
+
+def test_country_aliases_share_iso() -> None:
+    out = run("The United States and the U.S. Congress. Russia, the Russian Federation, "
+              "Britain and the UK.")
+    ids = {r["text"]: r["entity_id"] for r in out.iter_rows(named=True)}
+    assert ids.get("United States") == "iso:US"
+    assert ids.get("Russian Federation") == "iso:RU"
+    assert ids.get("Britain") == ids.get("UK") == "iso:GB"
+
+
+def test_sentence_initial_common_word_is_not_entity() -> None:
+    out = run("However, the plan failed. Yesterday the talks ended. Meanwhile prices rose.")
+    assert out.height == 0
+
+
+def test_empty_and_no_entities() -> None:
+    assert run().height == 0
+    assert run("nothing capitalised here at all.").height == 0
+
+
+def test_many_articles_keep_offsets() -> None:
+    texts = [EXAMPLE, "Angela Merkel visited Paris.", "", "ÉÈ café. Vladimir Putin spoke."]
+    out = run(*texts)
+    for r in out.iter_rows(named=True):
+        t = texts[int(r["article_id"])]
+        assert t[r["start"]:r["end"]] == r["text"]
+    assert rows(out, "Vladimir Putin")[0]["entity_id"] == "wikidata:Q7747"
+

@@ -1,0 +1,103 @@
+"""The whole graph through Dagster: builds, checks, bad inputs, idempotence, time travel."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipelines.build import build, instance_for
+from pipelines.cli import run_query
+from pipelines.definitions import ASSETS, defs, make_definitions
+from pipelines.warehouse import read_table, versions
+from tests.conftest import EXAMPLE
+
+
+def test_definitions_load() -> None:
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"raw_articles", "articles", "segments", "entities", "figures", "dates",
+            "quarantine", "snapshot"} <= keys
+    checks = defs.resolve_asset_graph().asset_check_keys
+    blocking = {c.name for c in checks if defs.resolve_asset_graph().get_check_spec(c).blocking}
+    assert {"entities_offsets", "figures_offsets", "dates_offsets", "articles_unique_id",
+            "articles_schema"} <= blocking
+
+
+def test_materialize_records_runs_and_passes_checks(tmp_path: Path, example_dir: Path) -> None:
+    warehouse = tmp_path / "wh"
+    d = make_definitions(str(warehouse), [str(example_dir)])
+    with instance_for(warehouse) as instance:
+        result = dg.materialize(
+            ASSETS, instance=instance,
+            resources={"settings": d.resources["settings"], "io_manager": d.resources["io_manager"]},
+        )
+        assert result.success
+        evaluations = result.get_asset_check_evaluations()
+        assert evaluations and all(e.passed for e in evaluations if e.severity.value == "ERROR")
+        assert instance.get_runs()  # recorded for the UI
+    assert read_table(warehouse, "articles").height == 1
+
+
+def _mixed_inputs(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    good = {"id": "g1", "title": "Kyiv", "published": "2024-06-28T10:00:00+03:00",
+            "text": "Ukraine said on Friday that Russia fired 40 missiles at Kyiv overnight."}
+    lines = [json.dumps(good), "{broken", json.dumps({"id": "g2"})]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    (folder / "empty.txt").write_text("")
+    (folder / "latin1.txt").write_bytes("Titel\n\nS\xe4tze".encode("latin-1"))
+    (folder / "junk.jsonl.gz").write_bytes(b"not gzip at all")
+    return folder
+
+
+def test_bad_inputs_are_quarantined_and_the_build_goes_on(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    folder = _mixed_inputs(tmp_path / "in")
+    assert build(warehouse, [str(folder)]) == 0
+    articles = read_table(warehouse, "articles")
+    assert articles.height == 2
+    g1 = articles.filter(pl.col("source_id") == "g1")
+    assert str(g1["published_at"][0]) == "2024-06-28 07:00:00+00:00"
+    q = read_table(warehouse, "quarantine")
+    reasons = dict(zip(q["where"], q["why"], strict=True))
+    assert "malformed JSON" in reasons["in/feed.jsonl:2"]
+    assert "missing or empty 'text'" in reasons["in/feed.jsonl:3"]
+    assert "empty" in reasons["in/empty.txt"]
+    assert "not UTF-8" in reasons["in/latin1.txt"]
+    assert "unreadable" in reasons["in/junk.jsonl.gz"]
+    # idempotent: the same inputs again add nothing
+    assert build(warehouse, [str(folder)]) == 0
+    assert read_table(warehouse, "quarantine").height == q.height
+    for table in ("articles", "entities", "figures", "dates"):
+        frame = read_table(warehouse, table)
+        assert frame.height == frame.drop("build_id").unique().height
+    last = versions(warehouse)[-1]
+    assert last.info["changed"] is False
+
+
+def test_no_valid_article_fails_clearly(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "a.jsonl.gz").write_bytes(gzip.compress(b"{oops\n"))
+    assert build(tmp_path / "wh", [str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "no valid article" in err and "malformed JSON" in err
+
+
+def test_time_travel_after_a_bigger_build(tmp_path: Path, example_dir: Path) -> None:
+    warehouse = tmp_path / "wh"
+    assert build(warehouse, [str(example_dir)]) == 0
+    first = versions(warehouse)[-1].version
+    _, before = run_query(warehouse, "select type, count(*) from entities group by 1 order by 1")
+    folder = _mixed_inputs(tmp_path / "more")
+    assert build(warehouse, [str(folder)]) == 0
+    _, after_old = run_query(warehouse, "select type, count(*) from entities group by 1 "
+                             "order by 1", version=first)
+    _, articles = run_query(warehouse, "select count(*) from articles")
+    _, articles_old = run_query(warehouse, "select count(*) from articles", version=first)
+    assert after_old == before
+    assert articles == [(2,)] and articles_old == [(1,)]
