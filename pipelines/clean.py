@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines.extract.spans import regex_spans
+from pipelines.extract.spans import ascii_word_boundaries, regex_spans
 from pipelines.ingest.base import parse_published
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -32,7 +32,17 @@ def rules() -> dict[str, Any]:
 
 
 def _alternation(patterns: list[str]) -> str:
-    return "(?i)" + "|".join(f"(?:{p})" for p in patterns)
+    return ascii_word_boundaries("(?i)" + "|".join(f"(?:{p})" for p in patterns))
+
+
+def _first_match(groups: dict[str, list[str]]) -> pl.Expr:
+    """The name of the first group whose patterns match the trimmed paragraph, else null."""
+    chain = None
+    for name, patterns in groups.items():
+        cond = pl.col("_t").str.contains(_alternation(patterns))
+        chain = pl.when(cond).then(pl.lit(name)) if chain is None else \
+            chain.when(cond).then(pl.lit(name))
+    return pl.lit(None, pl.String) if chain is None else chain.otherwise(pl.lit(None, pl.String))
 
 
 def normalise_text(expr: pl.Expr) -> pl.Expr:
@@ -58,14 +68,8 @@ def label_paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
         pl.len().over("row").alias("_n"),
         pl.col("text").str.strip_chars().alias("_t"),
     )
-    label = pl.lit(None, pl.String)
-    for name, patterns in spec["paragraph"].items():
-        label = pl.when(label.is_null() & pl.col("_t").str.contains(_alternation(patterns))) \
-            .then(pl.lit(name)).otherwise(label)
-    footer = pl.lit(None, pl.String)
-    for name, patterns in spec["footer_start"].items():
-        footer = pl.when(footer.is_null() & pl.col("_t").str.contains(_alternation(patterns))) \
-            .then(pl.lit(name)).otherwise(footer)
+    label = _first_match(spec["paragraph"])
+    footer = _first_match(spec["footer_start"])
     paras = paras.with_columns(
         label.alias("_label"),
         pl.when(pl.col("_i") * 3 >= pl.col("_n")).then(footer).alias("_footer"),
@@ -73,18 +77,25 @@ def label_paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
     # Everything from the first footer marker on belongs to the footer's label.
     paras = paras.with_columns(pl.col("_footer").forward_fill().over("row").alias("_footer"))
     rep = spec["repeated"]
-    key = pl.col("_t").str.to_lowercase().str.replace_all(r"\s+", " ")
-    repeated = (
-        (pl.col("_t").str.count_matches(r"\S+") >= rep["min_words"])
-        & (pl.col("row").n_unique().over("source", key) >= rep["min_articles"])
-        & (pl.col("row").n_unique().over("source", key)
-           >= rep["min_share"] * pl.col("row").n_unique().over("source"))
-        & pl.col("source").is_not_null()
+    paras = paras.with_columns(
+        pl.col("_t").str.to_lowercase().str.replace_all(r"\s+", " ").alias("_key"),
+        (pl.col("_t").str.count_matches(r"\S+") >= rep["min_words"]).alias("_long"),
     )
+    per_source = paras.group_by("source").agg(pl.col("row").n_unique().alias("_docs"))
+    per_key = (
+        paras.filter(pl.col("_long") & pl.col("source").is_not_null())
+        .group_by("source", "_key")
+        .agg(pl.col("row").n_unique().alias("_seen"))
+        .join(per_source, on="source")
+        .filter((pl.col("_seen") >= rep["min_articles"])
+                & (pl.col("_seen") >= rep["min_share"] * pl.col("_docs")))
+        .select("source", "_key", pl.lit(True).alias("_repeated"))
+    )
+    paras = paras.join(per_key, on=["source", "_key"], how="left", nulls_equal=False)
     return paras.with_columns(
         pl.coalesce(
             pl.col("_footer"), pl.col("_label"),
-            pl.when(repeated).then(pl.lit("repeated")), pl.lit("body"),
+            pl.when(pl.col("_repeated")).then(pl.lit("repeated")), pl.lit("body"),
         ).alias("label")
     ).select("row", "start", "end", "text", "label")
 

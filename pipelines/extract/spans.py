@@ -9,6 +9,8 @@ Article text never contains NUL: `pipelines.clean` strips it.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 _MARK = "\x00"
@@ -20,14 +22,19 @@ def regex_spans(
     *,
     text: str = "text",
     keys: tuple[str, ...] = ("article_id",),
+    ascii_boundaries: bool = True,
 ) -> pl.DataFrame:
     """Every non-empty, non-overlapping match of `pattern` with character offsets.
 
     Returns `keys + (start, end, match)`; `start`/`end` are Python string offsets into `text`.
+    With `ascii_boundaries` (the default) `\\b` and `\\B` are ASCII word boundaries, which keeps
+    the regex on Rust's fast DFA engine (a Unicode `\\b` makes matching ~8x slower).
 
     >>> regex_spans(pl.DataFrame({"article_id": ["a"], "text": ["é 2024"]}), r"\\d{4}")
     ... # start=2, end=6, match="2024"
     """
+    if ascii_boundaries:
+        pattern = ascii_word_boundaries(pattern)
     lf = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
     pieces = (
         lf.select(
@@ -53,3 +60,8 @@ def regex_spans(
         )
     )
     return pieces.collect()
+
+
+def ascii_word_boundaries(pattern: str) -> str:
+    """`pattern` with `\\b`/`\\B` made ASCII-only (fast DFA); escaped backslashes are kept."""
+    return re.sub(r"(?<!\\)((?:\\\\)*)\\([bB])", r"\1(?-u:\\\2)", pattern)
