@@ -6,8 +6,8 @@ plain modules (ingest, clean, extract, publish)."""
 from datetime import UTC, datetime
 
 import dagster as dg
-from dagster import AssetExecutionContext
 import polars as pl
+from dagster import AssetExecutionContext
 
 from pipelines.clean import clean
 from pipelines.extract import run_extractors

@@ -37,7 +37,7 @@ def _alternation(patterns: list[str]) -> str:
 
 def _first_match(groups: dict[str, list[str]]) -> pl.Expr:
     """The name of the first group whose patterns match the trimmed paragraph, else null."""
-    chain = None
+    chain: Any = None
     for name, patterns in groups.items():
         cond = pl.col("_t").str.contains(_alternation(patterns))
         chain = pl.when(cond).then(pl.lit(name)) if chain is None else \
@@ -133,7 +133,7 @@ def clean(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         .map_elements(parse_published, return_dtype=pl.Datetime("us", "UTC"))
         .alias("published_at"),
     )
-    dup = frame.filter(pl.col("article_id").is_duplicated() & ~pl.col("article_id").is_first_distinct())
+    dup = frame.filter(~pl.col("article_id").is_first_distinct())
     firsts = frame.filter(pl.col("article_id").is_first_distinct()).select("article_id", "input")
     frame = frame.filter(pl.col("article_id").is_first_distinct())
     articles = frame.select(

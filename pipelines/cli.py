@@ -94,18 +94,52 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    found = versions(resolve(args.warehouse))
-    rows = []
-    for v in found:
-        info = v.info
-        rows.append((
-            v.version, v.time.isoformat(timespec="seconds"), v.build_id,
-            "yes" if info.get("changed") else "no (nothing new)",
-            ", ".join(f"{i['file']} ({i['articles']})" for i in info.get("inputs", [])),
-            " ".join(f"{k}={n}" for k, n in info.get("counts", {}).items()),
-            info.get("code_version"),
-        ))
-    emit(["version", "time", "build", "changed", "inputs", "rows", "code"], rows, args.format)
+    from pipelines.diff import version_rows
+
+    emit(*version_rows(resolve(args.warehouse)), args.format)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pipelines.diff import change_rows, diff, summary_rows
+
+    diffs = diff(resolve(args.warehouse), args.a, args.b, [args.table] if args.table else None)
+    emit(*(change_rows(diffs) if args.rows else summary_rows(diffs)), args.format)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.release import export
+
+    out = export(resolve(args.warehouse), Path(args.to), version=args.version)
+    print(f"Exported to {out}; check it with `newsfacts verify {out}`")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pipelines.release import verify
+
+    problems = verify(Path(args.path))
+    if problems:
+        print(f"newsfacts: {args.path} does NOT verify ({len(problems)} problem"
+              f"{'s' if len(problems) != 1 else ''}):", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"{args.path}: OK (checksums and Parquet schemas match datapackage.json)")
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    from pipelines.housekeeping import gc
+
+    r = gc(resolve(args.warehouse), args.keep, dry_run=args.dry_run)
+    verb = "would expire" if args.dry_run else "expired"
+    print(f"kept versions {', '.join(map(str, r.kept))}; {verb} "
+          f"{', '.join(map(str, r.expired)) or 'none'}; "
+          f"{'would delete' if args.dry_run else 'deleted'} "
+          f"{len(r.deleted_files) + len(r.orphaned_files)} files "
+          f"({len(r.orphaned_files)} orphaned)")
     return 0
 
 
@@ -180,6 +214,28 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--scorer", help="path to score.py (e.g. ../shared/eval/score.py)")
     common(e, fmt=False)
     e.set_defaults(func=cmd_eval)
+    d = sub.add_parser("diff", help="rows added, removed and changed between two versions")
+    d.add_argument("a", type=int, help="the older version")
+    d.add_argument("b", type=int, help="the newer version")
+    d.add_argument("--table", choices=list(TABLES), help="one table (default: all)")
+    d.add_argument("--rows", action="store_true", help="list the rows, not a summary")
+    common(d)
+    d.set_defaults(func=cmd_diff)
+    x = sub.add_parser("export", help="write a version as a release bundle (Parquet, "
+                       "datapackage.json, dataset card, SHA256SUMS)")
+    x.add_argument("--to", required=True, metavar="PATH", help="new or empty directory")
+    x.add_argument("--version", type=int, help="a published version (default: latest)")
+    common(x, fmt=False)
+    x.set_defaults(func=cmd_export)
+    c = sub.add_parser("verify", help="check a release bundle's checksums and schemas")
+    c.add_argument("path")
+    c.set_defaults(func=cmd_verify)
+    g = sub.add_parser("gc", help="expire old versions and delete unreferenced files")
+    g.add_argument("--keep", type=int, required=True, metavar="N",
+                   help="keep the last N published versions")
+    g.add_argument("--dry-run", action="store_true", help="only report what would go")
+    common(g, fmt=False)
+    g.set_defaults(func=cmd_gc)
     return ap
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -97,6 +98,7 @@ def load_scorer(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no scorer at {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses in the scorer look their module up
     spec.loader.exec_module(module)
     return module
 

@@ -83,9 +83,8 @@ def publish(
                 new_ids = articles["article_id"]
             else:
                 known = con.execute(f"select article_id from {LAKE}.articles").pl()
-                new_ids = articles.filter(~pl.col("article_id").is_in(known["article_id"].implode()))[
-                    "article_id"
-                ]
+                fresh = ~pl.col("article_id").is_in(known["article_id"].implode())
+                new_ids = articles.filter(fresh)["article_id"]
             added: dict[str, int] = {}
             for name, model in TABLES.items():
                 frame = conform(tables.get(name, pl.DataFrame()), model)

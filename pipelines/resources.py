@@ -18,7 +18,7 @@ class Settings(dg.ConfigurableResource):
     """Build settings; empty fields fall back to $NEWSFACTS_WAREHOUSE / $NEWSFACTS_SOURCES."""
 
     warehouse: str = ""
-    sources: list[str] = []
+    sources: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
     full_refresh: bool = False
 
     def warehouse_dir(self) -> Path:

@@ -55,9 +55,8 @@ def _extension(module: str, name: str) -> str | None:
         mod = __import__(module)
     except ImportError:
         return None
-    hits = glob.glob(
-        os.path.join(os.path.dirname(mod.__file__), "extensions", "*", f"{name}.duckdb_extension")
-    )
+    base = os.path.dirname(mod.__file__ or "")
+    hits = glob.glob(os.path.join(base, "extensions", "*", f"{name}.duckdb_extension"))
     return hits[0] if hits else None
 
 
@@ -86,7 +85,7 @@ def _ddl(table: str) -> str:
 def _duck_type(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Datetime):
         return "timestamptz"
-    return _DUCK_TYPES[type(dtype) if not isinstance(dtype, type) else dtype]
+    return _DUCK_TYPES[dtype.base_type()]
 
 
 @contextmanager

@@ -7,12 +7,10 @@ these models. Offsets (`start`, `end`) are Python string character offsets into
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.errors as pa_errors
 import pandera.polars as pa
+import polars as pl
 from pandera.api.polars.model_config import BaseConfig
-
-UTC = pl.Datetime(time_unit="us", time_zone="UTC")
 
 
 class _Config(BaseConfig):
@@ -30,7 +28,8 @@ class Articles(pa.DataFrameModel):
     url: str = pa.Field(nullable=True, description="Canonical URL when known.")
     source: str = pa.Field(nullable=True, description="Outlet or feed name.")
     title: str = pa.Field(nullable=True, description="Headline.")
-    published_at: UTC = pa.Field(nullable=True, description="Publication time in UTC; a time "
+    published_at: pl.Datetime(time_unit="us", time_zone="UTC") = pa.Field(  # type: ignore[valid-type]
+       nullable=True, description="Publication time in UTC; a time "
                                  "written without a zone is taken as UTC; null when unknown.")
     language: str = pa.Field(nullable=True, description="ISO 639-1 language code (detected).")
     text: str = pa.Field(description="The clean body text; all offsets index into it (Python "

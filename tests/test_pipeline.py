@@ -32,7 +32,7 @@ def test_materialize_records_runs_and_passes_checks(tmp_path: Path, example_dir:
     with instance_for(warehouse) as instance:
         result = dg.materialize(
             ASSETS, instance=instance,
-            resources={"settings": d.resources["settings"], "io_manager": d.resources["io_manager"]},
+            resources={k: d.resources[k] for k in ("settings", "io_manager")},
         )
         assert result.success
         evaluations = result.get_asset_check_evaluations()

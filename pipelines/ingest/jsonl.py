@@ -33,15 +33,18 @@ def read(path: Path) -> Iterator[RawArticle | Rejected]:
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as err:
-                    yield Rejected(where, "record", f"not UTF-8 ({err.reason} at byte {err.start})")
+                    why = f"not UTF-8 ({err.reason} at byte {err.start})"
+                    yield Rejected(where, "record", why)
                     continue
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError as err:
-                    yield Rejected(where, "record", f"malformed JSON: {err.msg} at column {err.colno}")
+                    why = f"malformed JSON: {err.msg} at column {err.colno}"
+                    yield Rejected(where, "record", why)
                     continue
                 if not isinstance(rec, dict):
-                    yield Rejected(where, "record", f"expected a JSON object, got {type(rec).__name__}")
+                    why = f"expected a JSON object, got {type(rec).__name__}"
+                    yield Rejected(where, "record", why)
                     continue
                 text = rec.get("text")
                 if not isinstance(text, str) or not text.strip():

@@ -129,7 +129,8 @@ def read_files(
                 else:
                     rows.append(_row(item))
         except Exception as err:  # a reader bug must not sink the build
-            rejected.append(Rejected(str(path), "file", f"reader failed: {type(err).__name__}: {err}"))
+            why = f"reader failed: {type(err).__name__}: {err}"
+            rejected.append(Rejected(str(path), "file", why))
         if root is not None:
             full, short = str(path), display_name(path, root)
             for row in rows[before_rows:]:
