@@ -51,8 +51,10 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--limit", type=int, default=None)
     args = ap.parse_args()
-    schema = {"article_id": pl.String, "text": pl.String,
-              "published_at": pl.Datetime("us", "UTC"), "language": pl.String}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "article_id": pl.String, "text": pl.String,
+        "published_at": pl.Datetime("us", "UTC"), "language": pl.String,
+    }
     extract_entities(pl.DataFrame([{"article_id": "warmup", "text": "Warm up in Paris.",
                                     "published_at": None, "language": "en"}], schema=schema))
     total_mb = 0.0
@@ -61,7 +63,7 @@ def main() -> None:
     docs = 0
     for rows in batches(args.corpus, args.batch, args.limit):
         frame = pl.DataFrame(rows, schema=schema)
-        mb = frame["text"].str.len_bytes().sum() / 1e6
+        mb = float(frame["text"].str.len_bytes().sum()) / 1e6
         t = time.perf_counter()
         out = extract_entities(frame)
         dt = time.perf_counter() - t

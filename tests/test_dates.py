@@ -80,7 +80,7 @@ CASES = [
     ("Talks resume in early July.", "early July", "DATE", "2024-07", "START"),
     ("Sales fell in the first half of 2024.", "the first half of 2024", "DATE", "2024-H1", None),
     ("Sales fell in Q3 2024.", "Q3 2024", "DATE", "2024-Q3", None),
-    ("Revenue in fiscal 2024 grew.", "fiscal 2024", "DATE", "FY2024", None),
+    ("Revenue in fiscal 2024 grew.", "fiscal 2024", "DATE", "2024", None),
     ("Rallies are planned for summer 2024.", "summer 2024", "DATE", "2024-SU", None),
     ("Music of the 1990s is back.", "the 1990s", "DATE", "199", None),
     ("It was built in the 19th century.", "the 19th century", "DATE", "18", None),

@@ -30,7 +30,7 @@ EXAMPLE = (
     "believes that North Korean troops in Ukraine would become “cannon fodder,” according to the "
     "report."
 )
-SCHEMA = {"article_id": pl.String, "text": pl.String,
+SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"article_id": pl.String, "text": pl.String,
           "published_at": pl.Datetime("us", "UTC"), "language": pl.String}
 
 

@@ -47,7 +47,11 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         spans.join(specs.filter(pl.col("ok")), on=["match", "co", "inner"], how="inner")
         .with_columns(
             (pl.col("start") - pl.col("ext")).alias("start"),
-            pl.concat_str(pl.col("inner").str.slice(-pl.col("ext")), pl.col("match")).alias("mtext"),
+            (pl.col("end") - pl.col("cut")).alias("end"),
+            pl.concat_str(
+                pl.col("inner").str.slice(-pl.col("ext")),
+                pl.col("match").str.slice(0, pl.col("match").str.len_chars() - pl.col("cut")),
+            ).alias("mtext"),
             pl.col("published_at").dt.date().alias("pub"),
             pl.col("left")
             .str.extract(r"([^.!?\n]*)$", 1)
@@ -57,7 +61,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
             .alias("future"),
         )
     )
-    rows = rows.filter(_keep()).with_columns(_resolve())
+    rows = _resolve(rows.filter(_keep()))
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
@@ -111,7 +115,7 @@ _FUTURE = (
 
 def _keep() -> pl.Expr:
     """Context filters: bare years must not be amounts, counts or parts of numbers."""
-    money_left = pl.col("left").str.contains(r"(?:[$€£¥#]|\b(?:us|no|number|nos?\.)|[0-9][,.]?)\s*$")
+    money_left = pl.col("left").str.contains(r"(?:[$€£¥#]|\b(?:no|number|nos?\.)|[0-9][,.]?)\s*$")
     counted = pl.col("right").str.contains(r"^(?:[,.][0-9]|[0-9%]|\s*(?:percent|per cent)\b)")
     plural_noun = pl.col("right").str.contains(r"^[\s-]+[a-z]+s\b") & ~pl.col("left").str.contains(
         r"(?i)\b(?:the|a|an|its|his|her|their|our|in|of|for|and|to|from|since|year|'s)\s*$"
@@ -120,7 +124,8 @@ def _keep() -> pl.Expr:
     bare = pl.col("ctx") == "bare_year"
     return (
         pl.when(bare)
-        .then(~(ctx_bad | plural_noun | pl.col("right").str.contains(r"^\s*(?:-|–)\s*[0-9]{1,3}\b")))
+        .then(~(ctx_bad | plural_noun
+                | pl.col("right").str.contains(r"^\s*(?:-|–)\s*[0-9]{1,3}\b")))
         .when(pl.col("ctx") == "year")
         .then(~ctx_bad)
         .when(pl.col("ctx") == "number")
@@ -129,18 +134,66 @@ def _keep() -> pl.Expr:
     )
 
 
-def _resolve() -> list[pl.Expr]:
-    """value, start_date, end_date, anchor, timex_type for every mode."""
-    pub = pl.col("pub")
-    has_pub = pub.is_not_null()
-    py, pm, pd_ = pub.dt.year(), pub.dt.month(), pub.dt.day()
-    mode, unit, n = pl.col("mode"), pl.col("unit"), pl.col("n")
-    tsuf = pl.col("tsuf").fill_null("")
+def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
+    """value, start_date, end_date, anchor for every mode (each mode only computes its own)."""
+    parts = []
+    for (mode,), part in rows.partition_by("mode", as_dict=True).items():
+        dated = part.filter(pl.col("pub").is_not_null())
+        undated = part.filter(pl.col("pub").is_null())
+        if mode in ("fixed", "ref"):
+            dated, undated = part, part.clear()
+        if dated.height:
+            parts.append(dated.with_columns(_RESOLVERS[str(mode)]()))
+        if undated.height:
+            parts.append(undated.with_columns(
+                pl.col("uval").alias("value"),
+                pl.lit(None, pl.Date).alias("start_date"),
+                pl.lit(None, pl.Date).alias("end_date"),
+            ))
+    if not parts:
+        return rows.with_columns(
+            pl.lit(None, pl.String).alias(c) for c in ("value", "anchor", "timex_type", "modifier")
+        )
+    out = pl.concat(parts, how="diagonal_relaxed")
+    anchor = (
+        pl.when(pl.col("mode").is_in(["fixed"])).then(pl.lit("explicit"))
+        .when(pl.col("pub").is_not_null()).then(pl.lit("publication_date"))
+        .otherwise(pl.lit("unresolved"))
+    )
+    return out.with_columns(
+        anchor.alias("anchor"),
+        pl.col("typ").alias("timex_type"),
+        pl.col("mod").alias("modifier"),
+    )
 
-    # year-less month (and day): nearest year, pushed to the future/past by cues.
-    mo, d = pl.col("mo"), pl.col("d")
+
+def _ymd(e: pl.Expr) -> pl.Expr:
+    return pl.format("{}-{}-{}", e.dt.year(), _pad(e.dt.month()), _pad(e.dt.day()))
+
+
+def _fixed() -> list[pl.Expr]:
+    return [pl.col("val").alias("value"), pl.col("sd").alias("start_date"),
+            pl.col("ed").alias("end_date")]
+
+
+def _ref() -> list[pl.Expr]:
+    present = pl.when(pl.col("val") == "PRESENT_REF").then(pl.col("pub"))
+    return [pl.col("val").alias("value"), present.alias("start_date"), present.alias("end_date")]
+
+
+def _time() -> list[pl.Expr]:
+    pub = pl.col("pub")
+    return [pl.format("{}{}", _ymd(pub), pl.col("tsuf").fill_null("")).alias("value"),
+            pub.alias("start_date"), pub.alias("end_date")]
+
+
+def _yearless() -> list[pl.Expr]:
+    """Month (and day) without a year: the nearest such date, pushed by cues and tense."""
+    pub = pl.col("pub")
+    py, pm, pd_ = pub.dt.year(), pub.dt.month(), pub.dt.day()
+    mo, d, d2, dirn = pl.col("mo"), pl.col("d"), pl.col("d2"), pl.col("dirn")
+    tsuf = pl.col("tsuf").fill_null("")
     delta = (mo - pm) * 31 + (d.fill_null(15) - pd_)
-    dirn = pl.col("dirn")
     ydelta = (
         pl.when(dirn == 1).then(pl.when(delta < 0).then(1).otherwise(0))
         .when(dirn == -1).then(pl.when(delta >= 0).then(-1).otherwise(0))
@@ -149,135 +202,128 @@ def _resolve() -> list[pl.Expr]:
         .when(delta <= -8 * 31).then(1)
         .otherwise(0)
     )
-    yl_year = py + ydelta
-    yl_date = pl.date(yl_year, mo, d.fill_null(1))
-    d2 = pl.col("d2")
-    yl_value = (
-        pl.when(d.is_null()).then(pl.format("{}-{}", yl_year, _pad(mo)))
+    y = py + ydelta
+    first = _mkdate(y, mo, d.fill_null(1))
+    value = (
+        pl.when(d.is_null()).then(pl.format("{}-{}", y, _pad(mo)))
         .when(d2.is_not_null()).then(pl.format(
-            "{}-{}-{}/{}-{}-{}", yl_year, _pad(mo), _pad(d), yl_year, _pad(mo), _pad(d2)))
-        .otherwise(pl.format("{}-{}-{}{}", yl_year, _pad(mo), _pad(d), tsuf))
+            "{}-{}-{}/{}-{}-{}", y, _pad(mo), _pad(d), y, _pad(mo), _pad(d2)))
+        .otherwise(pl.format("{}-{}-{}{}", y, _pad(mo), _pad(d), tsuf))
     )
-    yl_end = (
-        pl.when(d.is_null()).then(yl_date.dt.month_end())
-        .when(d2.is_not_null()).then(pl.date(yl_year, mo, d2))
-        .otherwise(yl_date)
+    last = (
+        pl.when(d.is_null()).then(first.dt.month_end())
+        .when(d2.is_not_null()).then(_mkdate(y, mo, d2))
+        .otherwise(first)
     )
+    return [value.alias("value"), first.alias("start_date"), last.alias("end_date")]
 
-    # weekdays: the most recent one (today included) unless the sentence points ahead.
-    wd = pl.col("wd")
+
+def _weekday() -> list[pl.Expr]:
+    """The most recent such weekday (today included) unless cues or tense point ahead."""
+    pub, wd, dirn = pl.col("pub"), pl.col("wd"), pl.col("dirn")
     pw = pub.dt.weekday()
     back = (pw - wd) % 7
     fwd = (wd - pw) % 7
-    wd_off = (
+    off = (
         pl.when(dirn == -1).then(-pl.when(back == 0).then(7).otherwise(back))
         .when(dirn == 1).then(pl.when(fwd == 0).then(7).otherwise(fwd))
         .when(dirn == 2).then(fwd)  # "this Friday"
         .when(pl.col("future")).then(fwd)
         .otherwise(-back)
     )
-    wd_date = pub + pl.duration(days=wd_off)
+    day = pub + pl.duration(days=off)
+    return [pl.format("{}{}", _ymd(day), pl.col("tsuf").fill_null("")).alias("value"),
+            day.alias("start_date"), day.alias("end_date")]
 
-    # offsets from the publication date in calendar units.
-    off_date = (
-        pl.when(unit.is_in(["day", "week", "weekend"]))
-        .then(pub + pl.duration(days=n * pl.when(unit == "day").then(1).otherwise(7)))
-        .when(unit == "month").then(pub.dt.offset_by(pl.format("{}mo", n)))
-        .when(unit == "quarter").then(pub.dt.offset_by(pl.format("{}mo", n * 3)))
-        .when(unit == "half").then(pub.dt.offset_by(pl.format("{}mo", n * 6)))
-        .when(unit == "year").then(pub.dt.offset_by(pl.format("{}y", n)))
-        .when(unit == "decade").then(pub.dt.offset_by(pl.format("{}y", n * 10)))
-        .when(unit == "century").then(pub.dt.offset_by(pl.format("{}y", n * 100)))
-        .otherwise(pub)
+
+def _offset() -> list[pl.Expr]:
+    """An offset of n calendar units from the publication date, at that unit's granularity."""
+    pub, unit, n = pl.col("pub"), pl.col("unit"), pl.col("n")
+    months = (
+        pl.when(unit == "month").then(n).when(unit == "quarter").then(n * 3)
+        .when(unit == "half").then(n * 6).when(unit == "year").then(n * 12)
+        .when(unit == "decade").then(n * 120).when(unit == "century").then(n * 1200)
+        .otherwise(0)
     )
-    oy, om = off_date.dt.year(), off_date.dt.month()
-    oq = (om - 1) // 3 + 1
-    monday = off_date - pl.duration(days=off_date.dt.weekday() - 1)
-    off_value = (
-        pl.when(unit == "day").then(pl.format("{}{}", off_date.dt.strftime("%Y-%m-%d"), tsuf))
-        .when(unit == "week").then(off_date.dt.strftime("%G-W%V"))
-        .when(unit == "weekend").then(pl.format("{}-WE", off_date.dt.strftime("%G-W%V")))
-        .when(unit == "month").then(off_date.dt.strftime("%Y-%m"))
-        .when(unit == "quarter").then(pl.format("{}-Q{}", oy, oq))
-        .when(unit == "half").then(pl.format("{}-H{}", oy, (om - 1) // 6 + 1))
-        .when(unit == "year").then(oy.cast(pl.String))
-        .when(unit == "decade").then(oy.cast(pl.String).str.slice(0, 3))
-        .when(unit == "century").then((oy // 100).cast(pl.String))
-        .otherwise(None)
+    days = pl.when(unit == "day").then(n).when(unit.is_in(["week", "weekend"])).then(n * 7)
+    day = (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
+    y, m = day.dt.year(), day.dt.month()
+    q = (m - 1) // 3 + 1
+    h = (m - 1) // 6 + 1
+    monday = day - pl.duration(days=day.dt.weekday() - 1)
+    iso_y, iso_w = day.dt.iso_year(), day.dt.week()
+    week = pl.format("{}-W{}", iso_y, _pad(iso_w))
+    value = (
+        pl.when(unit == "day").then(pl.format("{}{}", _ymd(day), pl.col("tsuf").fill_null("")))
+        .when(unit == "week").then(week)
+        .when(unit == "weekend").then(pl.format("{}-WE", week))
+        .when(unit == "month").then(pl.format("{}-{}", y, _pad(m)))
+        .when(unit == "quarter").then(pl.format("{}-Q{}", y, q))
+        .when(unit == "half").then(pl.format("{}-H{}", y, h))
+        .when(unit == "year").then(y.cast(pl.String))
+        .when(unit == "decade").then((y // 10).cast(pl.String))
+        .when(unit == "century").then((y // 100).cast(pl.String))
     )
-    q_start = pl.date(oy, (oq - 1) * 3 + 1, 1)
-    off_sd = (
-        pl.when(unit == "day").then(off_date)
-        .when(unit == "week").then(monday)
-        .when(unit == "weekend").then(monday + pl.duration(days=5))
-        .when(unit == "month").then(off_date.dt.month_start())
-        .when(unit == "quarter").then(q_start)
-        .when(unit == "half").then(pl.date(oy, ((om - 1) // 6) * 6 + 1, 1))
-        .when(unit == "year").then(pl.date(oy, 1, 1))
-        .when(unit == "decade").then(pl.date(oy // 10 * 10, 1, 1))
-        .when(unit == "century").then(pl.date(oy // 100 * 100, 1, 1))
+    first_month = (
+        pl.when(unit == "quarter").then((q - 1) * 3 + 1).when(unit == "half").then((h - 1) * 6 + 1)
+        .when(unit == "month").then(m).otherwise(1)
     )
-    off_ed = (
-        pl.when(unit == "day").then(off_date)
+    span_months = (
+        pl.when(unit == "quarter").then(3).when(unit == "half").then(6)
+        .when(unit == "month").then(1).when(unit == "year").then(12)
+        .when(unit == "decade").then(120).otherwise(1200)
+    )
+    year0 = pl.when(unit == "decade").then(y // 10 * 10).when(unit == "century") \
+        .then(y // 100 * 100).otherwise(y)
+    cal_first = pl.date(year0, first_month, 1)
+    cal_last = cal_first.dt.offset_by(pl.format("{}mo", span_months - 1)).dt.month_end()
+    sd = (
+        pl.when(unit == "day").then(day).when(unit == "week").then(monday)
+        .when(unit == "weekend").then(monday + pl.duration(days=5)).otherwise(cal_first)
+    )
+    ed = (
+        pl.when(unit == "day").then(day)
         .when(unit.is_in(["week", "weekend"])).then(monday + pl.duration(days=6))
-        .when(unit == "month").then(off_date.dt.month_end())
-        .when(unit == "quarter").then(q_start.dt.offset_by("2mo").dt.month_end())
-        .when(unit == "half").then(
-            pl.date(oy, ((om - 1) // 6) * 6 + 1, 1).dt.offset_by("5mo").dt.month_end())
-        .when(unit == "year").then(pl.date(oy, 12, 31))
-        .when(unit == "decade").then(pl.date(oy // 10 * 10 + 9, 12, 31))
-        .when(unit == "century").then(pl.date(oy // 100 * 100 + 99, 12, 31))
+        .otherwise(cal_last)
     )
+    return [value.alias("value"), sd.alias("start_date"), ed.alias("end_date")]
 
-    # part of a year given by code (Q3, H1, SU ...) and a year offset / direction.
-    code, smo = pl.col("code"), pl.col("smo")
-    py_year = (
+
+def _part() -> list[pl.Expr]:
+    """A named part of a year (Q3, H1, SU, 07) in this/last/next year."""
+    pub, n, smo, dirn = pl.col("pub"), pl.col("n").fill_null(0), pl.col("smo"), pl.col("dirn")
+    py, pm = pub.dt.year(), pub.dt.month()
+    y = (
         pl.when(dirn == -1).then(py + n - pl.when(smo.fill_null(0) >= pm).then(1).otherwise(0))
+        .when(dirn == -2).then(py + n - pl.when(smo.fill_null(0) > pm).then(1).otherwise(0))
         .when(dirn == 1).then(py + n + pl.when(smo.fill_null(13) <= pm).then(1).otherwise(0))
         .otherwise(py + n)
     )
-    part_value = pl.format("{}-{}", py_year, code)
+    code = pl.col("code")
+    qn = code.str.extract(r"^Q([1-4])$", 1).cast(pl.Int32)
+    mn = code.str.extract(r"^(\d\d)$", 1).cast(pl.Int32)
+    first = (
+        pl.when(qn.is_not_null()).then(pl.date(y, (qn - 1) * 3 + 1, 1))
+        .when(mn.is_not_null()).then(pl.date(y, mn, 1))
+        .when(code == "H1").then(pl.date(y, 1, 1)).when(code == "H2").then(pl.date(y, 7, 1))
+        .when(smo.is_not_null()).then(pl.date(y, smo, 1))
+    )
+    months = (
+        pl.when(qn.is_not_null() | smo.is_not_null()).then(3).when(mn.is_not_null()).then(1)
+        .otherwise(6)
+    )
+    last = first.dt.offset_by(pl.format("{}mo", months - 1)).dt.month_end()
+    return [pl.format("{}-{}", y, code).alias("value"), first.alias("start_date"),
+            last.alias("end_date")]
 
-    value = (
-        pl.when(mode == "fixed").then(pl.col("val"))
-        .when(mode == "ref").then(pl.col("val"))
-        .when(~has_pub).then(pl.col("uval"))
-        .when(mode == "yearless").then(yl_value)
-        .when(mode == "weekday").then(pl.format("{}{}", wd_date.dt.strftime("%Y-%m-%d"), tsuf))
-        .when(mode == "offset").then(off_value)
-        .when(mode == "part").then(part_value)
-        .when(mode == "time").then(pl.format("{}{}", pub.dt.strftime("%Y-%m-%d"), tsuf))
-        .otherwise(pl.col("uval"))
-    )
-    sd = (
-        pl.when(mode == "fixed").then(pl.col("sd"))
-        .when(mode == "ref").then(pl.when(pl.col("val") == "PRESENT_REF").then(pub))
-        .when(mode == "yearless").then(yl_date)
-        .when(mode == "weekday").then(wd_date)
-        .when(mode == "offset").then(off_sd)
-        .when(mode == "time").then(pub)
-    )
-    ed = (
-        pl.when(mode == "fixed").then(pl.col("ed"))
-        .when(mode == "ref").then(pl.when(pl.col("val") == "PRESENT_REF").then(pub))
-        .when(mode == "yearless").then(yl_end)
-        .when(mode == "weekday").then(wd_date)
-        .when(mode == "offset").then(off_ed)
-        .when(mode == "time").then(pub)
-    )
-    anchor = (
-        pl.when(mode == "fixed").then(pl.lit("explicit"))
-        .when(has_pub).then(pl.lit("publication_date"))
-        .otherwise(pl.lit("unresolved"))
-    )
-    return [
-        value.alias("value"),
-        sd.alias("start_date"),
-        ed.alias("end_date"),
-        anchor.alias("anchor"),
-        pl.col("typ").alias("timex_type"),
-        pl.col("mod").alias("modifier"),
-    ]
+
+_RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
+              "weekday": _weekday, "offset": _offset, "part": _part}
+
+
+def _mkdate(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """A date that never raises: 29 February of a common year becomes 1 March."""
+    return pl.date(y, m, 1) + pl.duration(days=d - 1)
 
 
 def _pad(e: pl.Expr) -> pl.Expr:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (regex rule tables read better unwrapped)
 """Patterns and the per-string interpreter behind `pipelines.extract.dates`.
 
 Rules are Python regexes with named groups, built from the word lists in
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,7 +27,7 @@ SPEC_SCHEMA: dict[str, Any] = {
     "val": pl.String, "uval": pl.String, "sd": pl.Date, "ed": pl.Date,
     "mo": pl.Int32, "d": pl.Int32, "d2": pl.Int32, "wd": pl.Int8, "unit": pl.String, "n": pl.Int32,
     "dirn": pl.Int8, "tsuf": pl.String, "code": pl.String, "smo": pl.Int32,
-    "mod": pl.String, "ctx": pl.String, "ext": pl.Int64,
+    "mod": pl.String, "ctx": pl.String, "ext": pl.Int64, "cut": pl.Int64,
 }
 Spec = dict[str, Any]
 
@@ -146,7 +146,7 @@ def _rules() -> list[tuple[str, str]]:
         # this/last/next + unit, weekday, month
         ("rel_unit", r"(?:(?P<pos>earlier|later)\s+)?(?P<rel>{REL})\s+(?P<unit>week|month|year|quarter|weekend|"
                      r"decade|fiscal\s+year)\b"),
-        ("rel_wd", r"(?P<rel>this\s+coming|this\s+past|last|next|this|coming|past)\s+(?P<wd>{WDF})"
+        ("rel_wd", r"(?P<rel>this\s+coming|this\s+past|the\s+previous|the\s+following|last|next|this|coming|past)\s+(?P<wd>{WDF})"
                    r"(?:\s+(?P<pod>{POD}))?\b"),
         ("rel_mon", r"(?P<rel>last|next|this|this\s+past|this\s+coming)\s+(?P<mon>{MONF})\b"),
         ("mon_rel", r"(?P<mon>{MONF})\s+(?P<rel>last|next|this)\s+year\b"),
@@ -280,7 +280,7 @@ def _year4(y: str) -> int:
 
 def _base(**kw: Any) -> Spec:
     spec: Spec = dict.fromkeys(SPEC_SCHEMA)
-    spec.update(ok=True, ext=0, typ="DATE", mode="fixed")
+    spec.update(ok=True, ext=0, cut=0, typ="DATE", mode="fixed")
     spec.update(kw)
     return spec
 
@@ -332,6 +332,8 @@ def _dur_value(n: float | None, unit: str) -> str:
     if n is None:
         return f"{pre}X{code}"
     n = n * factor
+    if code in ("DE", "CE") and n == int(n):
+        return f"P{int(n) * (10 if code == 'DE' else 100)}Y"
     if n != int(n):
         whole = int(n)
         sub = {"Y": (12, "M"), "D": (24, "H"), "H": (60, "M"), "M": (30, "D") if not timey else (60, "S"),
@@ -340,7 +342,7 @@ def _dur_value(n: float | None, unit: str) -> str:
             rest = round((n - whole) * sub[0])
             if timey or sub[1] == "H":
                 head = f"P{whole}{code}T" if not timey else f"PT{whole}{code}"
-                return f"{head}{rest}{sub[1]}" if not timey else f"{head}{rest}{sub[1]}"
+                return f"{head}{rest}{sub[1]}"
             return f"P{whole}{code}{rest}{sub[1]}"
     return f"{pre}{int(n)}{code}"
 
@@ -350,7 +352,7 @@ def _unit_name(u: str) -> str:
     return {"yr": "year", "hr": "hour", "min": "minute", "centurie": "century"}.get(u, u)
 
 
-def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | None:  # noqa: C901
+def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | None:
     g = m.groupdict()
     low = s.lower()
     if name == "iso":
@@ -458,26 +460,28 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if o in ("latest", "previous", "past") or (det == "last" and not o):
             return _offset("quarter", -1)
         if o in ("year-ago", "year-earlier"):
-            return _offset("quarter", -4)
+            return _offset("quarter", -5)
         if det == "next" and not o:
             return _offset("quarter", 1)
         if o in lexicon()["ordinals"] and o != "last":
             n = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
-            return _base(mode="part", code=f"Q{lexicon()['ordinals'][o]}", n=n, uval=f"XXXX-Q{lexicon()['ordinals'][o]}")
+            q = int(lexicon()["ordinals"][o])
+            return _base(mode="part", code=f"Q{q}", n=n, uval=f"XXXX-Q{q}", smo=3 * q - 2,
+                         dirn=-2 if n == 0 else 0)
         if o == "current" or det == "this":
             return _offset("quarter", 0)
-        return _base(mode="part", code="QX", n=0, uval="XXXX-QX")
+        return _offset("quarter", -1)  # "the quarter": the latest reported one
     if name in ("half_y", "half"):
         h = g.get("h") or ("1" if (g.get("ord") or "").lower() in ("first", "1st") else "2")
         if name == "half":
             n = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
             return _base(mode="part", code=f"H{h}", n=n, uval=f"XXXX-H{h}")
-        y = int(g.get("y") or g.get("y2"))
+        y = int(g.get("y") or g.get("y2") or 0)
         return _base(val=f"{y}-H{h}", sd=date(y, 6 * int(h) - 5, 1),
                      ed=date(y, 6 * int(h), 30 if h == "1" else 31))
     if name == "fiscal":
         y = _year4(g.get("y") or g.get("y2") or "0")
-        return _base(val=f"FY{y}", sd=None, ed=None)
+        return _year_span(y)  # TimeBank values fiscal years as the plain year
     if name in ("season_y", "season_rel"):
         info = lexicon()["seasons"][g["s"].lower()]
         if name == "season_y":
@@ -554,7 +558,12 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if unit in ("second", "minute", "hour"):
             typ = "DURATION"
             return _base(val=_dur_value(num, unit), typ=typ)
-        sign = 1 if direction in ("later", "after", "from now", "hence") else -1
+        if direction in ("later", "after", "before", "prior", "back"):
+            # anchored on another event ("three days later"): a DURATION without the adverb
+            spec = _base(typ="DURATION", val=_dur_value(num, unit))
+            spec["cut"] = len(s) - len(s[:m.end("unit")]) - (1 if s[m.end("unit"):][:1].lower() == "s" else 0)
+            return spec
+        sign = 1 if direction in ("from now", "hence") else -1
         if num is None:
             return _base(mode="ref", val="PAST_REF" if sign < 0 else "FUTURE_REF")
         if unit in ("night",):
@@ -591,6 +600,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name == "rel_wd":
         rel = re.sub(r"\s+", " ", g["rel"].lower())
         dirn = {"last": -1, "past": -1, "this past": -1, "next": 1, "coming": 1,
+                "the previous": -1, "the following": 1,
                 "this coming": 1, "this": 2}[rel]
         suf = _POD.get((g.get("pod") or "").lower(), "")
         return _base(mode="weekday", wd=_wd(g["wd"]), dirn=dirn, tsuf=suf or None,
@@ -635,14 +645,14 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None  # "the week", "the year": too ambiguous alone
         lim = re.sub(r"\s+", " ", (g.get("lim") or "").lower())
         plural = g["unit"].lower().endswith("s") or low.endswith("s")
-        if plural and (rawnum in ("the coming", "coming") or lim in ("the coming", "coming")
-                       and vague):
+        if plural and (rawnum in ("the coming", "coming") or (lim in ("the coming", "coming")
+                       and vague)):
             return _base(mode="ref", val="FUTURE_REF")
         if plural and rawnum == "recent":
             return _base(mode="ref", val="PAST_REF")
-        if unit == "weekend":
+        if unit == "weekend" or g.get("old"):
             return None
-        if not vague and num is not None and num > 10000:
+        if not vague and num is not None and (num > 10000 or re.fullmatch(r"1\d{3}|20\d\d", rawnum)):
             return None
         if num is not None and rawnum.replace(".", "").isdigit() and "." in rawnum \
                 and num != int(num) * 1.0 and not g.get("half"):
@@ -671,7 +681,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                      uval=f"XXXX-WXX-{_wd(g['wd'])}" + suf, typ="TIME" if suf else "DATE")
     if name == "mon":
         mon = g["mon"]
-        if not mon[0].isupper() or mon.isupper() and len(mon) > 3:
+        if not mon[0].isupper() or (mon.isupper() and len(mon) > 3):
             return None
         if mon.lower().rstrip(".") in lexicon()["ambiguous_months"] and not has_cue:
             return None

@@ -36,7 +36,10 @@ _MARK = "\x00"
 # A capitalised token: acronyms with dots (U.S.), abbreviations with a period (Mr., St.),
 # initials (W.), capitalised words with inner capitals after an apostrophe (O'Neill) and
 # lower-case hyphen continuations (Jong-un, Serb-held); "'s" is never part of a token.
-_ABBR = r"(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Col|Lt|Sgt|Sen|Rep|Gov|Prof|Rev|Mt|Ft|Capt|Adm|Maj|Cpl|Pte|Bros|No)\."
+_ABBR = (
+    r"(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Col|Lt|Sgt|Sen|Rep|Gov|Prof|Rev|Mt|Ft|Capt"
+    r"|Adm|Maj|Cpl|Pte|Bros|No)\."
+)
 _WORD = (
     r"\p{Lu}[\p{L}\p{N}]*(?:['’]\p{Lu}[\p{L}\p{N}]*)?"
     r"(?:-[\p{Ll}\p{N}][\p{L}\p{N}]*)*"
@@ -166,40 +169,40 @@ def weights() -> pl.DataFrame | None:
 
 # ---------------------------------------------------------------- candidates
 
-def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+def _pieces(col: pl.Expr, pattern: str) -> pl.Expr:
+    """Split a string into alternating gap / match pieces (odd list positions are matches)."""
+    return col.str.replace_all(pattern, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
+
+
+def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Runs of capitalised tokens with character offsets and their left/right context."""
     lf = articles.lazy() if isinstance(articles, pl.DataFrame) else articles
+    p = pl.col("_p")
     return (
-        lf.select(
-            "article_id",
-            pl.col("text").str.replace_all(RUN, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
-            .alias("_piece"),
-        )
-        .with_row_index("_doc")
-        .explode("_piece")
+        lf.select("article_id", _pieces(pl.col("text"), RUN).alias("_p"))
+        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"))
         .with_columns(
-            pl.int_range(pl.len()).over("_doc").alias("_i"),
-            pl.col("_piece").str.len_chars().cast(pl.Int64).alias("_len"),
+            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("start"),
+            pl.int_ranges(0, p.list.len()).alias("_i"),
+            p.list.eval(pl.element().str.tail(24)).list.shift(1).alias("_prev"),
+            p.list.eval(pl.element().str.head(24)).list.shift(-1).alias("_next"),
         )
-        .with_columns(
-            (pl.col("_len").cum_sum().over("_doc") - pl.col("_len")).alias("start"),
-            pl.col("_piece").shift(1).str.tail(24).alias("_prev"),
-            pl.col("_piece").shift(-1).str.head(24).alias("_next"),
-        )
+        .explode("_p", "_len", "start", "_i", "_prev", "_next")
         .filter((pl.col("_i") % 2 == 1) & (pl.col("_len") > 0))
         .select(
             "article_id",
-            pl.col("_i").alias("run_i"),
             "start",
             (pl.col("start") + pl.col("_len")).alias("end"),
-            pl.col("_piece").alias("run"),
+            pl.col("_p").alias("run"),
             pl.col("_prev").str.contains(_SENT_START).alias("sent_start"),
             pl.col("_next").str.head(2).fill_null("").alias("after"),
             pl.col("_prev").str.extract(r"([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])\s*$", 1)
             .str.to_lowercase().fill_null("<s>").alias("prev_word"),
             pl.col("_next").str.extract(r"^\s*([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])", 1)
             .str.to_lowercase().fill_null("</s>").alias("next_word"),
+            (~pl.col("_p").str.contains(r"\p{Ll}")).alias("run_caps"),
         )
+        .collect()
     )
 
 
@@ -211,69 +214,75 @@ def _shape(expr: pl.Expr) -> pl.Expr:
 
 
 def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """One row per token of every candidate run, with its offsets and model features."""
-    runs = candidate_runs(articles).with_row_index("run_id")
+    """One row per token of every candidate run (in run order), with offsets and lexicon hits."""
+    runs = candidate_runs(articles)
+    p = pl.col("_p")
     toks = (
-        runs.select(
-            "run_id",
-            pl.col("run").str.replace_all(_SPLIT, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
-            .alias("_p"),
-        )
-        .explode("_p")
+        runs.lazy().select(_pieces(pl.col("run"), _SPLIT).alias("_p"))
+        .with_row_index("run_id")
+        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"))
         .with_columns(
-            pl.int_range(pl.len()).over("run_id").alias("_i"),
-            pl.col("_p").str.len_chars().cast(pl.Int64).alias("_len"),
+            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("_off"),
+            pl.int_ranges(0, p.list.len()).alias("_i"),
+            p.list.shift(1).alias("_sep"),
+            ((p.list.len() - 1) // 2).cast(pl.Int64).alias("n_tok"),
         )
-        .with_columns(
-            (pl.col("_len").cum_sum().over("run_id") - pl.col("_len")).alias("_off"),
-            pl.col("_p").shift(1).alias("_sep_before"),
-            pl.col("_p").shift(-1).alias("_sep_after"),
-        )
+        .explode("_p", "_len", "_off", "_i", "_sep")
         .filter(pl.col("_i") % 2 == 1)
-        .with_columns(
-            pl.int_range(pl.len()).over("run_id").alias("tok_i"),
-            pl.len().over("run_id").alias("n_tok"),
-        )
-        .join(runs.rename({"start": "rstart"}), on="run_id", how="left",
-              maintain_order="left")
+        .collect()
+    )
+    rid = toks["run_id"]
+    run_cols = runs.select(
+        pl.col("article_id", "start", "run", "sent_start", "prev_word", "next_word", "after",
+               "run_caps").gather(rid)
+    ).rename({"start": "rstart"})
+    first = pl.col("tok_i") == 0
+    last = pl.col("tok_i") == pl.col("n_tok") - 1
+    return (
+        pl.concat([toks, run_cols], how="horizontal").lazy()
         .select(
-            "article_id", "run_id", "tok_i", "n_tok",
+            "article_id", "run_id", ((pl.col("_i") - 1) // 2).alias("tok_i"), "n_tok",
             (pl.col("rstart") + pl.col("_off")).alias("start"),
             (pl.col("rstart") + pl.col("_off") + pl.col("_len")).alias("end"),
-            "rstart", "run", "after",
             pl.col("_p").alias("word"),
-            (pl.col("_sep_before") == "-").alias("hyph_before"),
-            "sent_start", "prev_word", "next_word",
+            (pl.col("_sep") == "-").alias("hyph_before"),
+            "rstart", "run", "after", "sent_start", "prev_word", "next_word",
+            pl.col("run_caps").alias("_run_caps"),
         )
-        .with_columns(
-            pl.col("word").str.to_lowercase().alias("lower"),
-        )
+        .with_columns(pl.col("word").str.to_lowercase().alias("lower"))
         .with_columns(
             _norm_key(pl.col("word")).alias("_key"),
-            pl.col("lower").shift(1).over("run_id").alias("_pl"),
-            pl.col("lower").shift(-1).over("run_id").alias("_nl"),
-            pl.col("word").str.contains(r"^[\p{Lu}\p{N}.&'’-]+$").alias("_allcaps"),
+            pl.when(~first).then(pl.col("lower").shift(1)).alias("_pl"),
+            pl.when(~last).then(pl.col("lower").shift(-1)).alias("_nl"),
         )
         .join(_token_lexicon().lazy(), left_on="_key", right_on="key", how="left",
               maintain_order="left")
-        .with_columns(
-            pl.col("_allcaps").all().over("run_id").alias("_run_caps"),
-        )
-    ).collect()
-    return _gazetteer_spans(toks)
+        .collect()
+        .pipe(_gazetteer_spans)
+    )
 
 
 MAX_NGRAM = 7
+DOC_VOTE = 0.25  # weight of the article-wide score of the same word (tuned on a train holdout)
+
+
+def _prev(expr: pl.Expr) -> pl.Expr:
+    """The previous token's value within the same run (rows are in run order), else null."""
+    return pl.when(pl.col("tok_i") > 0).then(expr.shift(1))
+
+
+def _next(expr: pl.Expr) -> pl.Expr:
+    return pl.when(pl.col("tok_i") < pl.col("n_tok") - 1).then(expr.shift(-1))
 
 
 def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
     """Longest gazetteer matches over token n-grams inside runs: columns gz (kind), gz_pos
     (B or I) and gz_m (match id) per token; null where no match covers the token."""
-    toks = toks.sort("run_id", "tok_i").with_row_index("_tid")
+    toks = toks.with_row_index("_tid")
     cands = []
     base = toks.lazy().select("_tid", "run_id", "tok_i", "n_tok", "run", "rstart", "start", "end")
     for n in range(1, MAX_NGRAM + 1):
-        end_n = pl.col("end").shift(-(n - 1)).over("run_id") if n > 1 else pl.col("end")
+        end_n = pl.col("end").shift(-(n - 1))  # valid: filtered to n-grams inside the run
         cands.append(
             base.with_columns(end_n.alias("_e"))
             .filter(pl.col("tok_i") + n <= pl.col("n_tok"))
@@ -348,8 +357,8 @@ def token_features(toks: pl.DataFrame) -> pl.DataFrame:
         (pl.lit("cp=") + pl.col("prev_word")).alias("f_cp"),
         (pl.lit("cn=") + pl.col("next_word")).alias("f_cn"),
         (pl.lit("g=") + lex + pl.lit("|") + pos).alias("f_lex"),
-        (pl.lit("gn=") + lex.shift(-1).over("run_id").fill_null("$")).alias("f_lexn"),
-        (pl.lit("gp=") + lex.shift(1).over("run_id").fill_null("^")).alias("f_lexp"),
+        (pl.lit("gn=") + _next(lex).fill_null("$")).alias("f_lexn"),
+        (pl.lit("gp=") + _prev(lex).fill_null("^")).alias("f_lexp"),
         pl.lit("b").alias("f_bias"),
         (pl.lit("si=") + si + pl.lit("|") + pl.col("lower")).alias("f_sil"),
         (pl.lit("plw=") + pl.col("_pl").fill_null(pl.lit("<") + pl.col("prev_word"))
@@ -361,24 +370,37 @@ def token_features(toks: pl.DataFrame) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- typing
 
+@lru_cache(maxsize=1)
+def _hashed_weights() -> pl.DataFrame | None:
+    """Weights keyed by the feature string's polars hash (computed here, at load time)."""
+    w = weights()
+    if w is None:
+        return None
+    return w.select(pl.col("feat").hash().alias("h"), *(f"w_{lab}" for lab in LABELS))
+
+
 def _score(feats: pl.DataFrame, w: pl.DataFrame) -> pl.DataFrame:
-    """Per-token label by the linear model: join features to weights, sum, argmax."""
-    long = (
-        feats.lazy().with_row_index("_t")
-        .select("_t", pl.concat_list(list(FEATURES)).alias("feat"))
-        .explode("feat")
-        .join(w.lazy(), on="feat", how="inner")
-        .group_by("_t")
-        .agg(*(pl.col(f"w_{lab}").sum() for lab in LABELS))
-        .collect()
-    )
-    scores = (
-        feats.with_row_index("_t").select("_t").join(long, on="_t", how="left")
-        .fill_null(0.0).sort("_t")
-    )
-    best = scores.select(
-        pl.concat_list([f"w_{lab}" for lab in LABELS]).list.arg_max().alias("_lab")
-    )["_lab"]
+    """Per-token label by the linear model: one hashed join per feature template, summed."""
+    cols = [f"w_{lab}" for lab in LABELS]
+    hashed = feats.select(pl.col(c).hash() for c in FEATURES)
+    total = None
+    for c in FEATURES:
+        part = (
+            hashed.select(pl.col(c).alias("h"))
+            .join(w, on="h", how="left", maintain_order="left")
+            .select(pl.col(cols).fill_null(0.0))
+        )
+        total = part if total is None else pl.DataFrame(
+            [total[k] + part[k] for k in cols])
+    assert total is not None
+    if DOC_VOTE:
+        # document consistency: every occurrence of a word in an article adds a share of the
+        # article-wide summed scores of that word (Pirelli is ORG everywhere or nowhere)
+        keyed = pl.concat([feats.select("article_id", "lower"), total], how="horizontal")
+        total = keyed.select(
+            pl.col(k) + DOC_VOTE * pl.col(k).sum().over("article_id", "lower") for k in cols
+        )
+    best = total.select(pl.concat_list(cols).list.arg_max().alias("_lab"))["_lab"]
     return feats.with_columns(
         best.replace_strict(dict(enumerate(LABELS)), return_dtype=pl.String).alias("label")
     )
@@ -415,7 +437,14 @@ def _apply_gazetteer(labelled: pl.DataFrame) -> pl.DataFrame:
     own (so "Institute for the Study of War" stays one ORG); one-token matches are left to the
     model (and to `link`'s type sanity)."""
     forced = pl.col("gz").replace_strict(_FORCED, default=None, return_dtype=pl.String)
-    multi = pl.col("gz_m").count().over("gz_m") > 1
+    gm = pl.col("gz_m")
+    # a match the model extends with typed words around it (Kurdistan Democratic Party, Hong
+    # Kong Open) is left to the model; a hyphen neighbour (Russia-North Korea) does not count
+    left = (pl.col("gz_pos") == "B") & (_prev(pl.col("label")) != "O") & ~pl.col("hyph_before")
+    at_end = gm.is_not_null() & ((_next(gm) != gm) | _next(gm).is_null())
+    right = at_end & (_next(pl.col("label")) != "O") & ~_next(pl.col("hyph_before"))
+    multi = (gm.count().over("gz_m") > 1) & ~(
+        (left.fill_null(False) | right.fill_null(False)).any().over("gz_m"))
     return labelled.with_columns(
         pl.when(forced.is_not_null() & multi).then(forced).otherwise(pl.col("label"))
         .alias("label"),
@@ -430,22 +459,21 @@ def _mentions(labelled: pl.DataFrame) -> pl.DataFrame:
     # a hyphen between two known single-token names splits them (Russia-North Korea)
     gm = pl.col("gz_m")
     hyph_split = (
-        pl.col("hyph_before") & gm.is_not_null() & gm.shift(1).over("run_id").is_not_null()
-        & (gm != gm.shift(1).over("run_id"))
+        pl.col("hyph_before") & gm.is_not_null() & _prev(gm).is_not_null()
+        & (gm != _prev(gm))
     ).fill_null(False)
     # a forced gazetteer match is a mention of its own
-    prev_m = gm.shift(1).over("run_id")
-    prev_forced = pl.col("_forced").shift(1).over("run_id").fill_null(False)
+    prev_m = _prev(gm)
+    prev_forced = _prev(pl.col("_forced")).fill_null(False)
     gz_edge = (
         (pl.col("_forced") & (pl.col("gz_pos") == "B"))
         | (prev_forced & (gm.is_null() | (gm != prev_m)))
     ).fill_null(False)
     new = (
-        (lab != lab.shift(1).over("run_id")).fill_null(True) | hyph_split | gz_edge
+        (lab != _prev(lab)).fill_null(True) | hyph_split | gz_edge
     )
     return (
-        labelled.sort("run_id", "tok_i")
-        .with_columns(new.cum_sum().alias("_m"))
+        labelled.with_columns(new.cum_sum().alias("_m"))
         .filter(lab != "O")
         .group_by("_m", maintain_order=True)
         .agg(
@@ -480,7 +508,7 @@ def extract_entities(articles: pl.DataFrame) -> pl.DataFrame:
     toks = candidate_tokens(articles.select("article_id", "text"))
     if toks.height == 0:
         return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
-    w = weights()
+    w = _hashed_weights()
     labelled = _score(token_features(toks), w) if w is not None else _rule_labels(toks)
     ments = _mentions(labelled)
     return conform(link(ments), Entities)
@@ -533,11 +561,11 @@ def link(ments: pl.DataFrame) -> pl.DataFrame:
 
     # acronyms defined in parentheses: "Institute for the Study of War (ISW)"
     m = m.sort("_r")
-    nxt = pl.col("mention").shift(-1).over("article_id")
+    same = pl.col("article_id").shift(-1) == pl.col("article_id")
     acr = m.with_columns(
-        nxt.alias("_acr"),
-        pl.col("_after").shift(-1).over("article_id").alias("_acr_after"),
-        pl.col("start").shift(-1).over("article_id").alias("_acr_start"),
+        pl.when(same).then(pl.col("mention").shift(-1)).alias("_acr"),
+        pl.when(same).then(pl.col("_after").shift(-1)).alias("_acr_after"),
+        pl.when(same).then(pl.col("start").shift(-1)).alias("_acr_start"),
     ).filter(
         (pl.col("n_tok") > 1) & (pl.col("_after") == " (")
         & (pl.col("_acr_start") == pl.col("end") + 2)
