@@ -1,0 +1,74 @@
+"""Throughput of `extract_figures` over a news corpus: MB/s of article text, rows, peak RSS.
+
+Usage: .venv/bin/python bench/bench_figures.py [--corpus PATH] [--batch 5000] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.extract.figures import extract_figures  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "corpora" / "allsides_news" / "allsides_26k.jsonl.gz"
+
+
+def _published(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def load(path: Path, limit: int | None) -> pl.DataFrame:
+    """The corpus as an articles-like frame (article_id, text, published_at, language)."""
+    rows = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if limit is not None and i >= limit:
+                break
+            d = json.loads(line)
+            rows.append({"article_id": str(d.get("id", i)), "text": d.get("text") or "",
+                         "published_at": _published(d.get("published")), "language": "en"})
+    return pl.DataFrame(rows, schema={"article_id": pl.String, "text": pl.String,
+                                      "published_at": pl.Datetime("us", "UTC"),
+                                      "language": pl.String})
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT)
+    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--limit", type=int, default=None)
+    args = ap.parse_args(argv)
+    articles = load(args.corpus, args.limit)
+    mb = articles["text"].str.len_bytes().sum() / 1e6
+    extract_figures(articles.head(50))  # compile patterns and seeds once
+    t0 = time.perf_counter()
+    rows = 0
+    for off in range(0, articles.height, args.batch):
+        rows += extract_figures(articles.slice(off, args.batch)).height
+    secs = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"articles={articles.height} text={mb:.1f} MB time={secs:.2f}s "
+          f"throughput={mb / secs:.1f} MB/s rows={rows} peak_rss={rss:.0f} MB "
+          f"(POLARS_MAX_THREADS={pl.thread_pool_size()})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
