@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import polars as pl
 from pipelines.cli import SAMPLE_QUERY, emit, run_query
 from pipelines.definitions import make_definitions
 from pipelines.publish import build_lock
-from pipelines.resources import DEFAULT_SOURCES
+from pipelines.resources import DEFAULT_SOURCES, Settings
+from pipelines.staging import Parts
 
 SUMMARY_TABLES = ("articles", "entities", "figures", "dates", "quarantine")
 
@@ -26,19 +28,20 @@ def instance_for(warehouse: Path) -> dg.DagsterInstance:
 
 
 def _staged(warehouse: Path, name: str) -> pl.DataFrame:
-    path = warehouse / "staging" / f"{name}.parquet"
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+    return Parts(warehouse / "staging" / name).read()
 
 
 def build(warehouse: Path, sources: list[str], *, full_refresh: bool = False,
-          fmt: str = "table") -> int:
+          fmt: str = "table", batch_size: int = 20_000, workers: int = 0,
+          progress: bool = False) -> int:
     """Run one build; returns the process exit code (non-zero only if nothing valid was read)."""
     sources = [str(Path(s).resolve()) if Path(s).exists() else s for s in sources] or [
         DEFAULT_SOURCES]
     with build_lock(warehouse):
-        for stale in (warehouse / "staging").glob("*.parquet"):
-            stale.unlink()
-        defs = make_definitions(str(warehouse), sources, full_refresh)
+        shutil.rmtree(warehouse / "staging", ignore_errors=True)
+        defs = make_definitions(Settings(
+            warehouse=str(warehouse), sources=sources, full_refresh=full_refresh,
+            batch_size=batch_size, workers=workers, progress=progress))
         job = defs.resolve_job_def("build")
         with instance_for(warehouse) as instance:
             result = job.execute_in_process(

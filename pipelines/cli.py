@@ -84,7 +84,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pipelines.build import build
 
     return build(resolve(args.warehouse), args.sources, full_refresh=args.full_refresh,
-                 fmt=args.format)
+                 fmt=args.format, batch_size=args.batch_size, workers=args.workers,
+                 progress=not args.quiet)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -192,6 +193,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="*", help="files, directories or globs (default: seeds/)")
     b.add_argument("--full-refresh", action="store_true",
                    help="replace the warehouse content instead of adding new articles")
+    b.add_argument("--batch-size", type=int, default=20_000,
+                   help="articles read, cleaned and extracted at a time (memory stays flat)")
+    b.add_argument("--workers", type=int, default=0,
+                   help="processes extracting batches in parallel (default: one per core)")
+    b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     common(b)
     b.set_defaults(func=cmd_build)
     q = sub.add_parser("query", help="read-only SQL over the published tables")

@@ -14,17 +14,17 @@ build_job = dg.define_asset_job("build", selection=dg.AssetSelection.all(),
                                 "one new warehouse version.")
 
 
-def make_definitions(warehouse: str = "", sources: list[str] | None = None,
-                     full_refresh: bool = False) -> dg.Definitions:
-    """Definitions bound to a warehouse and sources (empty: from the environment)."""
+def make_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """Definitions bound to build settings (default: warehouse and sources from the
+    environment, as `newsfacts ui` sets them)."""
+    settings = settings or Settings()
     return dg.Definitions(
         assets=ASSETS,
         asset_checks=ASSET_CHECKS,
         jobs=[build_job],
         resources={
-            "settings": Settings(warehouse=warehouse, sources=sources or [],
-                                 full_refresh=full_refresh),
-            "io_manager": StagingIOManager(warehouse=warehouse),
+            "settings": settings,
+            "io_manager": StagingIOManager(warehouse=settings.warehouse),
         },
     )
 

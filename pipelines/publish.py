@@ -12,10 +12,13 @@ from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
+from pipelines.housekeeping import pause_in_publish
+from pipelines.staging import Parts
 from pipelines.warehouse import BUILDS, LAKE, WarehouseError, open_lake
-from schemas.tables import EXTRACTED, TABLES, conform
+from schemas.tables import EXTRACTED, TABLES, conform, polars_schema
 
 
 def code_version() -> str:
@@ -54,20 +57,35 @@ def build_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _source(con: duckdb.DuckDBPyConnection, name: str, value: Parts | pl.DataFrame) -> str | None:
+    """A SQL relation over a staged table (Parquet parts, streamed) or a frame; None if empty."""
+    if isinstance(value, Parts):
+        files = [str(f) for f in value.files()]
+        if not files:
+            return None
+        return f"read_parquet({files!r}, union_by_name = true)"
+    if value.height == 0:
+        return None
+    view = f"_frame_{name}"
+    con.register(view, conform(value, TABLES[name]))
+    return view
+
+
 def publish(
     warehouse: Path,
-    tables: Mapping[str, pl.DataFrame],
+    tables: Mapping[str, Parts | pl.DataFrame],
     *,
     inputs: list[dict[str, Any]],
     full_refresh: bool = False,
     run_id: str | None = None,
     started_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Write `tables` (articles, entities, figures, dates, quarantine) as one new version.
+    """Write `tables` (articles, segments, entities, figures, dates, quarantine) as one new
+    version, in one transaction; staged Parquet parts stream through DuckDB.
 
     Incremental by default: articles already published are kept as they are and only new
-    articles (and their mentions) are added, so re-running on the same input adds nothing.
-    `full_refresh` replaces every table's content with `tables`.
+    articles (and their segments and mentions) are added, so re-running on the same input adds
+    nothing. `full_refresh` replaces every table's content with `tables`.
     Returns the build record (version, build_id, counts, added, changed).
     """
     with build_lock(warehouse), open_lake(warehouse, read_only=False, create=True) as con:
@@ -76,37 +94,43 @@ def publish(
             build_id = con.execute(
                 f"select coalesce(max(build_id), 0) + 1 from {LAKE}.{BUILDS}"
             ).fetchone()[0]  # type: ignore[index]
-            articles = conform(tables["articles"], TABLES["articles"])
+            sources = {name: _source(con, name, tables[name]) for name in TABLES if name in tables}
             if full_refresh:
                 for name in TABLES:
                     con.execute(f"delete from {LAKE}.{name}")
-                new_ids = articles["article_id"]
-            else:
-                known = con.execute(f"select article_id from {LAKE}.articles").pl()
-                fresh = ~pl.col("article_id").is_in(known["article_id"].implode())
-                new_ids = articles.filter(fresh)["article_id"]
+            staged_ids = sources.get("articles") or "(select null::varchar as article_id limit 0)"
+            con.execute(
+                f"create or replace temp table _new_ids as select distinct article_id "
+                f"from {staged_ids} except select article_id from {LAKE}.articles"
+            )
             added: dict[str, int] = {}
-            for name, model in TABLES.items():
-                frame = conform(tables.get(name, pl.DataFrame()), model)
+            for name in TABLES:
+                src = sources.get(name)
+                if src is None:
+                    added[name] = 0
+                    continue
+                where = "" if name == "quarantine" else \
+                    " where article_id in (select article_id from _new_ids)"
                 if name == "quarantine":
-                    frame = frame.unique(maintain_order=True)
-                    con.register("_q", frame)
+                    added[name] = con.execute(
+                        f"select count(*) from (select distinct \"where\", why from {src}) s "
+                        f"where not exists (select 1 from {LAKE}.quarantine q "
+                        f"where q.\"where\" = s.\"where\" and q.why = s.why)"
+                    ).fetchone()[0]  # type: ignore[index]
                     con.execute(
-                        f"delete from {LAKE}.quarantine q using _q "
-                        "where q.\"where\" = _q.\"where\" and q.why = _q.why"
+                        f"delete from {LAKE}.quarantine q using (select distinct \"where\", why "
+                        f"from {src}) s where q.\"where\" = s.\"where\" and q.why = s.why"
                     )
-                    con.unregister("_q")
-                elif name in ("articles", "segments") or name in EXTRACTED:
-                    frame = frame.filter(pl.col("article_id").is_in(new_ids.implode()))
-                frame = frame.with_columns(pl.lit(build_id, pl.Int64).alias("build_id"))
-                con.register("_new", frame)
-                con.execute(f"insert into {LAKE}.{name} by name select * from _new")
-                con.unregister("_new")
-                added[name] = frame.height
-            counts = {
-                name: con.execute(f"select count(*) from {LAKE}.{name}").fetchone()[0]  # type: ignore[index]
-                for name in TABLES
-            }
+                    src = f"(select distinct * from {src})"
+                cols = ", ".join(f'"{c}"' for c in polars_schema(TABLES[name]))
+                before = _count(con, name)
+                con.execute(
+                    f"insert into {LAKE}.{name} ({cols}, build_id) "
+                    f"select {cols}, {int(build_id)} from {src}{where}"
+                )
+                if name != "quarantine":
+                    added[name] = _count(con, name) - before
+            counts = {name: _count(con, name) for name in TABLES}
             changed = full_refresh or any(added[n] for n in ("articles", *EXTRACTED))
             info = {
                 "build_id": build_id,
@@ -128,6 +152,7 @@ def publish(
                 f"call {LAKE}.set_commit_message('newsfacts', ?, extra_info => ?)",
                 [f"build {build_id}", json.dumps(info)],
             )
+            pause_in_publish(warehouse)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -137,3 +162,8 @@ def publish(
             [f"build {build_id}"],
         ).fetchone()[0]  # type: ignore[index]
     return {"version": version, **info}
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"select count(*) from {LAKE}.{table}").fetchone()
+    return int(row[0]) if row else 0

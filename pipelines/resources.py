@@ -8,18 +8,31 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.staging import Parts, PartWriter, part_name
 from pipelines.warehouse import resolve
 
 SOURCES_ENV = "NEWSFACTS_SOURCES"
 DEFAULT_SOURCES = str(Path(__file__).resolve().parents[1] / "seeds" / "articles")
 
 
+def staging_folder(warehouse: str, key: dg.AssetKey) -> Path:
+    """Where an asset's parts live: <warehouse>/staging/<asset>/."""
+    return resolve(warehouse or None) / "staging" / "__".join(key.path)
+
+
 class Settings(dg.ConfigurableResource):
-    """Build settings; empty fields fall back to $NEWSFACTS_WAREHOUSE / $NEWSFACTS_SOURCES."""
+    """Build settings; empty fields fall back to $NEWSFACTS_WAREHOUSE / $NEWSFACTS_SOURCES.
+
+    `batch_size` articles are read, cleaned and extracted at a time (memory stays flat);
+    `workers` processes extract batches in parallel (0: one per core).
+    """
 
     warehouse: str = ""
     sources: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
     full_refresh: bool = False
+    batch_size: int = 20_000
+    workers: int = 0
+    progress: bool = False
 
     def warehouse_dir(self) -> Path:
         return resolve(self.warehouse or None)
@@ -30,26 +43,32 @@ class Settings(dg.ConfigurableResource):
         env = os.environ.get(SOURCES_ENV)
         return env.split(os.pathsep) if env else [DEFAULT_SOURCES]
 
+    def writer(self, asset: str) -> PartWriter:
+        """A fresh part writer for an asset's staged output."""
+        return PartWriter(staging_folder(self.warehouse, dg.AssetKey(asset)))
+
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
 
 class StagingIOManager(dg.ConfigurableIOManager):
-    """Keeps each asset's frame as Parquet under <warehouse>/staging/, written atomically."""
+    """Asset values are folders of Parquet parts under <warehouse>/staging/<asset>/."""
 
     warehouse: str = ""
 
-    def _path(self, key: dg.AssetKey) -> Path:
-        return resolve(self.warehouse or None) / "staging" / f"{'__'.join(key.path)}.parquet"
+    def handle_output(self, context: dg.OutputContext, obj: Parts | pl.DataFrame) -> None:
+        folder = staging_folder(self.warehouse, context.asset_key)
+        if isinstance(obj, Parts):
+            if obj.folder.resolve() != folder.resolve():
+                raise ValueError(f"{context.asset_key.to_user_string()} staged in {obj.folder}, "
+                                 f"expected {folder}")
+            return
+        PartWriter(folder).write(part_name(0), obj)
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        path = self._path(context.asset_key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".parquet.tmp")
-        obj.write_parquet(tmp)
-        tmp.replace(path)
-
-    def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        path = self._path(context.asset_key)
-        if not path.exists():
+    def load_input(self, context: dg.InputContext) -> Parts:
+        folder = staging_folder(self.warehouse, context.asset_key)
+        if not folder.exists():
             raise FileNotFoundError(
-                f"{context.asset_key.to_user_string()} has not been materialised yet ({path})"
+                f"{context.asset_key.to_user_string()} has not been materialised yet ({folder})"
             )
-        return pl.read_parquet(path)
+        return Parts(folder)

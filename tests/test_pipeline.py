@@ -11,7 +11,9 @@ import polars as pl
 
 from pipelines.build import build, instance_for
 from pipelines.cli import run_query
+from pipelines.checks import ASSET_CHECKS
 from pipelines.definitions import ASSETS, defs, make_definitions
+from pipelines.resources import Settings
 from pipelines.warehouse import read_table, versions
 from tests.conftest import EXAMPLE
 
@@ -28,15 +30,16 @@ def test_definitions_load() -> None:
 
 def test_materialize_records_runs_and_passes_checks(tmp_path: Path, example_dir: Path) -> None:
     warehouse = tmp_path / "wh"
-    d = make_definitions(str(warehouse), [str(example_dir)])
+    d = make_definitions(Settings(warehouse=str(warehouse), sources=[str(example_dir)]))
     with instance_for(warehouse) as instance:
         result = dg.materialize(
-            ASSETS, instance=instance,
+            [*ASSETS, *ASSET_CHECKS], instance=instance,
             resources={k: d.resources[k] for k in ("settings", "io_manager")},
         )
         assert result.success
         evaluations = result.get_asset_check_evaluations()
-        assert evaluations and all(e.passed for e in evaluations if e.severity.value == "ERROR")
+        blocking = [e for e in evaluations if e.blocking]
+        assert len(blocking) >= 10 and all(e.passed for e in blocking)
         assert instance.get_runs()  # recorded for the UI
     assert read_table(warehouse, "articles").height == 1
 

@@ -11,7 +11,7 @@ import importlib
 import json
 import os
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -108,38 +108,57 @@ def _row(a: RawArticle) -> dict[str, str | None]:
     }
 
 
-def read_files(
+def iter_records(
     files: Iterable[Path], *, root: Path | None = None
-) -> tuple[pl.DataFrame, list[Rejected]]:
-    """Read every file with its reader; one bad file or record never stops the others.
-
-    Inputs are named relative to `root` (see `display_name`)."""
-    rows: list[dict[str, str | None]] = []
-    rejected: list[Rejected] = []
+) -> Iterator[dict[str, str | None] | Rejected]:
+    """Raw-article rows and rejections of every file, streamed; one bad file or record never
+    stops the others. Inputs are named relative to `root` (see `display_name`)."""
     for path in files:
-        before_rows, before_rejected = len(rows), len(rejected)
+        full = str(path)
+        short = display_name(path, root) if root is not None else full
         reader = reader_for(path)
         if reader is None:
-            rejected.append(Rejected(str(path), "file", "no reader for this file type"))
+            yield Rejected(short, "file", "no reader for this file type")
             continue
         try:
             for item in reader.read(path):
                 if isinstance(item, Rejected):
-                    rejected.append(item)
+                    yield Rejected(item.where.replace(full, short, 1), item.what, item.why)
                 else:
-                    rows.append(_row(item))
+                    row = _row(item)
+                    row["input"] = (row["input"] or full).replace(full, short, 1)
+                    yield row
         except Exception as err:  # a reader bug must not sink the build
-            why = f"reader failed: {type(err).__name__}: {err}"
-            rejected.append(Rejected(str(path), "file", why))
-        if root is not None:
-            full, short = str(path), display_name(path, root)
-            for row in rows[before_rows:]:
-                row["input"] = (row["input"] or full).replace(full, short, 1)
-            rejected[before_rejected:] = [
-                Rejected(r.where.replace(full, short, 1), r.what, r.why)
-                for r in rejected[before_rejected:]
-            ]
-    return pl.DataFrame(rows, schema=RAW_SCHEMA), rejected
+            yield Rejected(short, "file", f"reader failed: {type(err).__name__}: {err}")
+
+
+def read_batches(
+    files: Iterable[Path], *, root: Path | None = None, batch_size: int = 20_000
+) -> Iterator[tuple[pl.DataFrame, list[Rejected]]]:
+    """(raw articles, rejected) in batches of at most `batch_size` articles."""
+    rows: list[dict[str, str | None]] = []
+    rejected: list[Rejected] = []
+    for item in iter_records(files, root=root):
+        if isinstance(item, Rejected):
+            rejected.append(item)
+            continue
+        rows.append(item)
+        if len(rows) >= batch_size:
+            yield pl.DataFrame(rows, schema=RAW_SCHEMA), rejected
+            rows, rejected = [], []
+    if rows or rejected:
+        yield pl.DataFrame(rows, schema=RAW_SCHEMA), rejected
+
+
+def read_files(
+    files: Iterable[Path], *, root: Path | None = None
+) -> tuple[pl.DataFrame, list[Rejected]]:
+    """All raw articles and rejections of `files` in one frame."""
+    frames, rejected = [], []
+    for frame, rej in read_batches(files, root=root, batch_size=1 << 62):
+        frames.append(frame)
+        rejected.extend(rej)
+    return (pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)), rejected
 
 
 def rejected_frame(rejected: Iterable[Rejected], *, stage: str = "ingest") -> pl.DataFrame:
