@@ -7,6 +7,7 @@ stays flat however many articles come in, and extraction runs batches on every c
 """
 
 import multiprocessing as mp
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
@@ -14,15 +15,14 @@ import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
-from pipelines.batch import extract_part
-from pipelines.clean import clean
+from pipelines.batch import clean_part, extract_part
 from pipelines.ingest.registry import common_root, discover, read_batches, rejected_frame
 from pipelines.preview import markdown_preview
 from pipelines.progress import Progress
 from pipelines.publish import publish
 from pipelines.resources import Settings
-from pipelines.staging import Parts, part_name
-from schemas.tables import EXTRACTED, TABLES, Articles, Quarantine, conform
+from pipelines.staging import Parts, PartWriter, part_name
+from schemas.tables import EXTRACTED, TABLES, Quarantine, conform
 
 
 def _meta(parts: Parts, **extra: object) -> dict[str, dg.MetadataValue]:
@@ -84,31 +84,66 @@ def raw_articles(context: AssetExecutionContext, settings: Settings) -> dg.Outpu
     ins={"raw_articles": dg.AssetIn()},
 )
 def clean_articles(context: AssetExecutionContext, settings: Settings, raw_articles: Parts):  # type: ignore[no-untyped-def]
-    """Clean the raw records: boilerplate labelled and removed, stable ids, UTC times."""
-    out = {name: settings.writer(name) for name in ("articles", "segments", "ingest_quarantine")}
-    seen: set[str] = set()
+    """Clean the raw records batch by batch, on every core: boilerplate labelled and removed,
+    stable ids, UTC times, language, duplicate clusters; then drop content repeated across
+    batches (kept once, quarantined with a pointer)."""
+    names = ["articles", "segments", "ingest_quarantine"]
+    out = {name: settings.writer(name) for name in names}
     progress = Progress("clean", total=raw_articles.rows, enabled=settings.progress)
-    for name, raw in raw_articles.frames():
-        readable = raw.filter(pl.col("why").is_null()).drop("why", "what")
-        rejects = raw.filter(pl.col("why").is_not_null()).select(
-            pl.col("input").alias("where"), "what", "why", pl.lit("ingest").alias("stage"))
-        articles, segments, cleaning = clean(readable)
-        repeated = articles.filter(pl.col("article_id").is_in(list(seen)))
-        articles = articles.filter(~pl.col("article_id").is_in(list(seen)))
-        seen.update(articles["article_id"])
-        earlier = repeated.select(
-            pl.col("input").alias("where"), pl.lit("record").alias("what"),
-            pl.format("duplicate content of an earlier article of this build ({})",
-                      "article_id").alias("why"), pl.lit("articles").alias("stage"))
-        out["articles"].write(name, conform(articles, Articles))
-        out["segments"].write(name, segments.join(articles.select("article_id"), on="article_id"))
-        out["ingest_quarantine"].write(name, conform(
-            pl.concat([rejects, cleaning, earlier], how="diagonal_relaxed"), Quarantine))
-        progress.update(raw.height, mb=readable["text"].str.len_bytes().sum() / 1e6)
-        context.log.info(f"{name}: {articles.height} articles cleaned")
+
+    def done(counts: dict[str, int]) -> None:
+        progress.update(counts["articles"], mb=counts["mb"] / 1e6)
+        context.log.info(f"cleaned {counts}")
+
+    _run_parts(clean_part, _jobs(raw_articles, out), settings.worker_count(), done)
     progress.close()
+    _drop_repeats_across_batches(out["articles"].parts, out["segments"].parts,
+                                 out["ingest_quarantine"].parts)
     for key, writer in out.items():
         yield dg.Output(writer.parts, key, metadata=_meta(writer.parts))
+
+
+def _jobs(upstream: Parts, out: dict[str, PartWriter]) -> list[tuple[str, dict[str, str]]]:
+    """One job per upstream part: (its path, the matching part path of every output)."""
+    return [(str(path), {n: str(w.parts.folder / f"{path.stem}.parquet") for n, w in out.items()})
+            for path in upstream.files()]
+
+
+def _run_parts(fn: Callable[[str, dict[str, str]], dict[str, int]],
+               jobs: list[tuple[str, dict[str, str]]], workers: int,
+               done: Callable[[dict[str, int]], None]) -> None:
+    """Run `fn` over every job, in worker processes when there is more than one job."""
+    workers = min(workers, len(jobs))
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            for counts in pool.map(fn, *zip(*jobs, strict=True)):
+                done(counts)
+    else:
+        for job in jobs:
+            done(fn(*job))
+
+
+def _drop_repeats_across_batches(articles: Parts, segments: Parts, quarantine: Parts) -> None:
+    """An article whose content already came in an earlier batch is kept once."""
+    seen: set[str] = set()
+    for name, frame in articles.frames():
+        ids = frame["article_id"]
+        repeated = frame.filter(ids.is_in(list(seen)))
+        seen.update(ids)
+        if repeated.height == 0:
+            continue
+        keep = ~pl.col("article_id").is_in(repeated["article_id"].implode())
+        PartWriter.rewrite(articles, name, frame.filter(keep))
+        segs = segments.part(name)
+        if segs is not None:
+            PartWriter.rewrite(segments, name, segs.filter(keep))
+        rows = repeated.select(
+            pl.col("input").alias("where"), pl.lit("record").alias("what"),
+            pl.format("duplicate content of an article of an earlier batch ({})",
+                      "article_id").alias("why"), pl.lit("articles").alias("stage"))
+        old = quarantine.part(name)
+        PartWriter.rewrite(quarantine, name, pl.concat(
+            [old, rows], how="diagonal_relaxed") if old is not None else rows)
 
 
 @dg.multi_asset(
@@ -127,21 +162,14 @@ def extract_mentions(context: AssetExecutionContext, settings: Settings, article
     rows failing their schema or offsets go to quarantine, the rest are kept."""
     names = [*EXTRACTED, "extract_quarantine"]
     out = {name: settings.writer(name) for name in names}
-    jobs = [
-        (str(path), {n: str(out[n].parts.folder / f"{path.stem}.parquet") for n in names})
-        for path in articles.files()
-    ]
-    progress = Progress("extract", total=len(jobs), unit="batches", enabled=settings.progress)
-    workers = min(settings.worker_count(), len(jobs))
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            for counts in pool.map(extract_part, *zip(*jobs, strict=True)):
-                context.log.info(f"extracted {counts}")
-                progress.update()
-    else:
-        for job in jobs:
-            context.log.info(f"extracted {extract_part(*job)}")
-            progress.update()
+    progress = Progress("extract", total=len(articles.files()), unit="batches",
+                        enabled=settings.progress)
+
+    def done(counts: dict[str, int]) -> None:
+        progress.update()
+        context.log.info(f"extracted {counts}")
+
+    _run_parts(extract_part, _jobs(articles, out), settings.worker_count(), done)
     progress.close()
     for name in names:
         yield dg.Output(out[name].parts, name, metadata=_meta(out[name].parts))

@@ -6,8 +6,25 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.clean import clean
 from pipelines.extract import run_extractors
-from schemas.tables import EXTRACTED, split_valid
+from schemas.tables import EXTRACTED, Articles, Quarantine, conform, split_valid
+
+
+def clean_part(raw_path: str, out: dict[str, str]) -> dict[str, int]:
+    """Clean one raw part into articles, segments and ingest_quarantine parts."""
+    raw = pl.read_parquet(raw_path)
+    readable = raw.filter(pl.col("why").is_null()).drop("why", "what")
+    rejects = raw.filter(pl.col("why").is_not_null()).select(
+        pl.col("input").alias("where"), "what", "why", pl.lit("ingest").alias("stage"))
+    articles, segments, cleaning = clean(readable)
+    quarantine = conform(pl.concat([rejects, cleaning], how="diagonal_relaxed"), Quarantine)
+    _write(conform(articles, Articles), out["articles"])
+    _write(segments, out["segments"])
+    _write(quarantine, out["ingest_quarantine"])
+    return {"articles": articles.height, "segments": segments.height,
+            "ingest_quarantine": quarantine.height,
+            "mb": int(readable["text"].str.len_bytes().sum() or 0)}
 
 
 def extract_part(articles_path: str, out: dict[str, str]) -> dict[str, int]:

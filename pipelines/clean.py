@@ -3,7 +3,8 @@
 Paragraphs (blocks separated by blank lines) are labelled by the rules in
 `seeds/boilerplate/rules.yaml` and by evidence (paragraphs repeated across a source's
 articles); the article's `text` is its body paragraphs joined by blank lines, so every
-extractor reads body text only. The labelled paragraphs form the `segments` table.
+extractor reads body text only. The labelled paragraphs form the `segments` table. Each
+article also gets its detected language and its duplicate cluster (exact and near copies).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipelines.dedup import cluster_duplicates
 from pipelines.extract.spans import ascii_word_boundaries, regex_spans
 from pipelines.ingest.base import parse_published
+from pipelines.language import detect_language
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 _PARAGRAPH = r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*"
@@ -136,9 +139,11 @@ def clean(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     dup = frame.filter(~pl.col("article_id").is_first_distinct())
     firsts = frame.filter(pl.col("article_id").is_first_distinct()).select("article_id", "input")
     frame = frame.filter(pl.col("article_id").is_first_distinct())
+    frame = frame.with_columns(
+        pl.coalesce(detect_language(frame["body"]), pl.col("language_hint")).alias("language")
+    )
     articles = frame.select(
-        "article_id", "source_id", "url", "source", "title", "published_at",
-        pl.col("language_hint").alias("language"),
+        "article_id", "source_id", "url", "source", "title", "published_at", "language",
         pl.col("body").alias("text"),
         pl.col("body").str.count_matches(r"\S+").cast(pl.Int64).alias("word_count"),
         "input", "content_sha256", "row",
@@ -156,4 +161,8 @@ def clean(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
                           "article_id").alias("why")),
         ]
     ).with_columns(pl.lit("articles").alias("stage"))
+    articles = articles.join(
+        cluster_duplicates(articles.select("article_id", "text", "published_at")),
+        on="article_id", how="left",
+    )
     return articles.drop("row"), segments, quarantine

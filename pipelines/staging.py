@@ -60,7 +60,12 @@ class PartWriter:
 
     def write(self, name: str, frame: pl.DataFrame) -> None:
         """Write one part atomically (a reader never sees half a file)."""
-        path = self.parts.folder / f"{name}.parquet"
+        self.rewrite(self.parts, name, frame)
+
+    @staticmethod
+    def rewrite(parts: Parts, name: str, frame: pl.DataFrame) -> None:
+        """Replace (or add) one part of an existing staged asset, atomically."""
+        path = parts.folder / f"{name}.parquet"
         tmp = path.with_suffix(".tmp")
         frame.write_parquet(tmp)
         tmp.replace(path)

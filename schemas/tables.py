@@ -36,7 +36,13 @@ class Articles(pa.DataFrameModel):
                          "string characters).")
     word_count: pl.Int64 = pa.Field(ge=0, description="Whitespace-separated words in `text`.")
     input: str = pa.Field(description="Input file (relative to the build's source) and record.")
-    content_sha256: str = pa.Field(description="SHA-256 of the raw input record's text.")
+    content_sha256: str = pa.Field(description="SHA-256 of the raw input record (its "
+                                   "original bytes where the reader has them).")
+    dup_cluster: str = pa.Field(description="article_id of the first article of this "
+                                "article's duplicate cluster (itself when it has no copies).")
+    dup_kind: str = pa.Field(nullable=True, isin=["exact", "near"],
+                             description="exact | near for a copy of the cluster's first "
+                             "article (syndicated or lightly edited), else null.")
 
     class Config(_Config):
         pass

@@ -89,3 +89,19 @@ def test_text_normalised_and_empty_body_quarantined() -> None:
     articles, _, quarantine = clean(frame)
     assert articles["text"].to_list() == ["Line one\nline two\n\nNext"]
     assert quarantine["why"].to_list() == ["no body text left after removing boilerplate"]
+
+
+def test_language_and_duplicate_clusters_on_articles() -> None:
+    story = ("The central bank raised interest rates on Thursday for the third time this year, "
+             "citing persistent inflation in services and a tight labour market across the "
+             "country, while officials signalled that further increases remained possible.")
+    german = ("Die Zentralbank hat am Donnerstag die Zinsen zum dritten Mal in diesem Jahr "
+              "erhöht und verwies auf die anhaltende Inflation bei Dienstleistungen.")
+    frame = raw([story, story.replace("Thursday", "Thursday morning"), german],
+                titles=["A", "B", "C"])
+    articles, _, _ = clean(frame)
+    assert articles["language"].to_list() == ["en", "en", "de"]
+    first, copy, other = articles.to_dicts()
+    assert copy["dup_cluster"] == first["article_id"] and copy["dup_kind"] == "near"
+    assert first["dup_cluster"] == first["article_id"] and first["dup_kind"] is None
+    assert other["dup_cluster"] == other["article_id"]

@@ -399,3 +399,25 @@ def test_warc_junk_and_empty(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     [rej] = list(warc.read(empty))
     assert isinstance(rej, Rejected) and "empty" in rej.why
+
+
+def test_feed_external_entity_not_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    p = tmp_path / "xxe.rss"
+    p.write_text(f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+                 '<rss version="2.0"><channel><title>x</title><item><title>t</title>'
+                 "<description>Budget vote &xxe; on Monday.</description></item></channel></rss>")
+    results = list(feeds.read(p))
+    assert not any("TOP-SECRET" in (r.text if isinstance(r, RawArticle) else r.why)
+                   for r in results)
+
+
+def test_warc_oversize_payload_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warc, "MAX_HTML_BYTES", 50_000)
+    p = tmp_path / "big.warc.gz"
+    _small_warc(p)
+    arts, rejs = split(list(warc.read(p)))
+    assert [a.url for a in arts] == ["https://example.com/fr"]  # the two big pages are skipped
+    [summary] = rejs
+    assert "2 response HTML over 50,000 bytes" in summary.why or "HTML over 50,000" in summary.why

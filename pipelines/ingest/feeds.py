@@ -27,7 +27,8 @@ SUFFIXES: tuple[str, ...] = (".rss", ".atom", ".rdf", ".xml")
 MAX_FEED_BYTES = 50_000_000
 
 _PROLOG_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_START = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
+_SUBSET_END = re.compile(rb"\]\s*>")
 _ITEM = re.compile(rb"<(?:[\w.-]+:)?(item|entry)[\s>].*?</(?:[\w.-]+:)?\1\s*>", re.DOTALL)
 
 _BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -124,13 +125,22 @@ def _lang(code: str | None) -> str | None:
 
 
 def _strip_entity_decls(data: bytes) -> tuple[bytes, bool]:
-    """Drop a DOCTYPE that declares entities (billion laughs, external entities)."""
-    first = re.search(rb"<[A-Za-z]", data[:1_000_000])
-    prolog_end = first.start() if first else min(len(data), 1_000_000)
+    """Drop a DOCTYPE that declares entities (billion laughs, external entities).
+
+    Everything from `<!DOCTYPE` to the end of its internal subset (`]>`) goes; without a
+    recognisable end, everything up to the first element.
+    """
+    window = data[:1_000_000]
+    first = re.search(rb"<[A-Za-z]", window)
+    prolog_end = first.start() if first else len(window)
     if not _PROLOG_ENTITY.search(data, 0, prolog_end):
         return data, False
-    head = _DOCTYPE.sub(b"", data[:prolog_end], count=1)
-    return head + data[prolog_end:], True
+    start = (_DOCTYPE_START.search(window, 0, prolog_end)
+             or _PROLOG_ENTITY.search(window, 0, prolog_end))
+    start_at = start.start() if start else 0
+    end = _SUBSET_END.search(window, start_at)
+    end_at = end.end() if end else prolog_end
+    return data[:start_at] + data[end_at:], True
 
 
 def read(path: Path) -> Iterator[RawArticle | Rejected]:
