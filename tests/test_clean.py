@@ -94,7 +94,10 @@ def test_text_normalised_and_empty_body_quarantined() -> None:
 def test_language_and_duplicate_clusters_on_articles() -> None:
     story = ("The central bank raised interest rates on Thursday for the third time this year, "
              "citing persistent inflation in services and a tight labour market across the "
-             "country, while officials signalled that further increases remained possible.")
+             "country, while officials signalled that further increases remained possible. "
+             "Markets had expected the move after a run of strong data, and the currency rose "
+             "slightly against the dollar in early trading before settling back by noon. "
+             "Economists said the decision showed the board was worried about wages.")
     german = ("Die Zentralbank hat am Donnerstag die Zinsen zum dritten Mal in diesem Jahr "
               "erhöht und verwies auf die anhaltende Inflation bei Dienstleistungen.")
     frame = raw([story, story.replace("Thursday", "Thursday morning"), german],
