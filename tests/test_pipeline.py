@@ -10,8 +10,8 @@ import dagster as dg
 import polars as pl
 
 from pipelines.build import build, instance_for
-from pipelines.cli import run_query
 from pipelines.checks import ASSET_CHECKS
+from pipelines.cli import run_query
 from pipelines.definitions import ASSETS, defs, make_definitions
 from pipelines.resources import Settings
 from pipelines.warehouse import read_table, versions
