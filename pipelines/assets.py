@@ -35,14 +35,22 @@ def _meta(parts: Parts, **extra: object) -> dict[str, dg.MetadataValue]:
     return meta
 
 
+class IngestConfig(dg.Config):
+    """Run-time choice of inputs (the inbox sensor sets it); empty: the Settings sources."""
+
+    sources: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
+
+
 @dg.asset(
     group_name="ingest",
     kinds={"polars"},
     description="Every input record as read (JSON Lines, text, HTML, feeds, WARC), in batches, "
     "with the inputs that could not be read kept as rejection rows (column `why`).",
 )
-def raw_articles(context: AssetExecutionContext, settings: Settings) -> dg.Output[Parts]:
-    sources = settings.source_list()
+def raw_articles(
+    context: AssetExecutionContext, config: IngestConfig, settings: Settings
+) -> dg.Output[Parts]:
+    sources = config.sources or settings.source_list()
     files, rejected, skipped = discover(sources)
     total_mb = sum(f.stat().st_size for f in files) / 1e6
     writer = settings.writer("raw_articles")

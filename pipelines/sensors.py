@@ -1,0 +1,60 @@
+"""The inbox sensor: new or changed files in $NEWSFACTS_INBOX trigger a build of that folder.
+
+Builds are incremental (articles already published are not added again), so a run over the
+whole inbox adds only what is new. The cursor remembers each file's size and mtime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.ingest.registry import discover
+
+INBOX_ENV = "NEWSFACTS_INBOX"
+
+
+def _signature(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def inbox_request(inbox: str | None, cursor: str | None
+                  ) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
+    """What the sensor does for an inbox and cursor: (request or skip reason, new cursor)."""
+    if not inbox:
+        return dg.SkipReason(f"set ${INBOX_ENV} to a folder to watch"), cursor
+    if not Path(inbox).is_dir():
+        return dg.SkipReason(f"inbox {inbox} is not a folder"), cursor
+    seen: dict[str, str] = json.loads(cursor) if cursor else {}
+    files, _, _ = discover([inbox])
+    now = {str(f): _signature(f) for f in files}
+    new = sorted(f for f, sig in now.items() if seen.get(f) != sig)
+    if not new:
+        return dg.SkipReason(f"no new files in {inbox}"), cursor
+    key = hashlib.sha256("\n".join(f"{f}={now[f]}" for f in new).encode()).hexdigest()[:16]
+    request = dg.RunRequest(
+        run_key=f"inbox-{key}",
+        run_config={"ops": {"raw_articles": {"config": {"sources": [inbox]}}}},
+        tags={"newsfacts/new_files": str(len(new))},
+    )
+    return request, json.dumps(now, sort_keys=True)
+
+
+def make_inbox_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    """A sensor (stopped until switched on in the UI) that builds new inbox files."""
+
+    @dg.sensor(job=job, minimum_interval_seconds=30,
+               default_status=dg.DefaultSensorStatus.STOPPED,
+               description=f"Builds new or changed files in ${INBOX_ENV}.")
+    def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        result, cursor = inbox_request(os.environ.get(INBOX_ENV), context.cursor)
+        if cursor != context.cursor:
+            context.update_cursor(cursor)
+        return result
+
+    return inbox_sensor
