@@ -69,7 +69,7 @@ def raw_articles(
         )
         writer.write(part_name(i), frame)
         context.log.info(f"batch {i}: {raw.height} articles, {rejects.height} rejected")
-        progress.update(raw.height, mb=raw["text"].str.len_bytes().sum() / 1e6)
+        progress.update(raw.height, mb=int(raw["text"].str.len_bytes().sum() or 0) / 1e6)
     if not writer.parts.files():  # nothing at all: keep the rejections of discovery
         writer.write(part_name(0), rejected_frame(rejected).select(
             pl.col("where").alias("input"), "what", "why"))
