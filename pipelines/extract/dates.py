@@ -46,22 +46,40 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     rows = (
         spans.join(specs.filter(pl.col("ok")), on=["match", "co", "inner"], how="inner")
         .with_columns(
+            pl.col("start").alias("mstart"),
             (pl.col("start") - pl.col("ext")).alias("start"),
             (pl.col("end") - pl.col("cut")).alias("end"),
             pl.concat_str(
-                pl.col("inner").str.slice(-pl.col("ext")),
+                pl.when(pl.col("ext") > 0).then(pl.col("inner").str.slice(-pl.col("ext")))
+                .otherwise(pl.lit("")),
                 pl.col("match").str.slice(0, pl.col("match").str.len_chars() - pl.col("cut")),
             ).alias("mtext"),
             pl.col("published_at").dt.date().alias("pub"),
             pl.col("left")
-            .str.extract(r"([^.!?\n]*)$", 1)
+            .str.slice(-40).str.extract(r"([^.!?\n]*)$", 1)
             .str.to_lowercase()
             .str.contains(_FUTURE)
             .fill_null(False)
             .alias("future"),
         )
     )
-    rows = _resolve(rows.filter(_keep()))
+    rows = rows.filter(_keep()).with_columns(
+        # the quarter a financial report is about: the first ordinal quarter it names
+        pl.col("qn").sort_by("start").drop_nulls().first().over("article_id").alias("qctx")
+    )
+    rows = _resolve(rows)
+    prev_docs = rows.filter(pl.col("mode") == "prev")["article_id"].unique()
+    if prev_docs.len():
+        inside = pl.col("article_id").is_in(prev_docs.implode())
+        rows = pl.concat([rows.filter(~inside), _resolve_prev(rows.filter(inside))],
+                         how="diagonal_relaxed")
+    # "Nov 13 13:30 - 15:35": date + time, then the range; only day/time rows can join
+    cand = (pl.col("mode") == "time") | pl.col("value").str.contains(r"^(?:\d{4}|XXXX)-\d\d-\d\d")
+    cand = cand.fill_null(False)
+    joinable = rows.filter(cand)
+    for _ in range(2):
+        joinable = _merge(joinable)
+    rows = pl.concat([rows.filter(~cand), joinable], how="diagonal_relaxed")
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
@@ -108,7 +126,9 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
 _FUTURE = (
     r"(?:\bwill\b|'ll\b|\bshall\b|\bgoing to\b|\bplan(?:s|ned)?\b|\bschedul|\bexpect|\bdue\b|"
     r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bwould\b|\bto be\b|"
-    r"\bnext\b|\bas soon as\b|\buntil\b|\bto (?:leave|meet|visit|travel|attend|hold|vote|"
+    r"\bnext\b|\bas soon as\b|\buntil\b|"
+    r"\bpayable\b|\beffective\b|\bthrough\b|\bof record\b|"
+    r"\bto (?:leave|meet|visit|travel|attend|hold|vote|"
     r"return|begin|start|announce|decide|resume)\b)"
 )
 
@@ -130,6 +150,16 @@ def _keep() -> pl.Expr:
         .then(~ctx_bad)
         .when(pl.col("ctx") == "number")
         .then(~money_left)
+        # "the day before authorities issued ...": relative to an event, not a date
+        .when(pl.col("ctx") == "dayrel")
+        .then(~pl.col("right").str.contains(r"^\s+[a-z]"))
+        .when(pl.col("ctx") == "frac")
+        .then(~pl.col("right").str.contains(r"^\s+of\b"))
+        # "$2 million a year", "700 seats a week", "24 hours a day": rates
+        .when(pl.col("ctx") == "rate")
+        .then(~pl.col("left").str.contains(
+            r"(?i)(?:[0-9%]|\b(?:million|billion|thousand|hundred|seats|shares|cents|dollars|"
+            r"percent|hours?|days?|times))\s*$"))
         .otherwise(True)
     )
 
@@ -155,6 +185,7 @@ def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
             pl.lit(None, pl.String).alias(c) for c in ("value", "anchor", "timex_type", "modifier")
         )
     out = pl.concat(parts, how="diagonal_relaxed")
+    out = out.filter(pl.col("value").is_not_null() | pl.col("pub").is_null())
     anchor = (
         pl.when(pl.col("mode").is_in(["fixed"])).then(pl.lit("explicit"))
         .when(pl.col("pub").is_not_null()).then(pl.lit("publication_date"))
@@ -165,6 +196,83 @@ def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("typ").alias("timex_type"),
         pl.col("mod").alias("modifier"),
     )
+
+
+_DAY = r"^(?:\d{4}|XXXX)-\d\d-\d\d$"
+_DT = r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"
+
+
+def _merge(rows: pl.DataFrame) -> pl.DataFrame:
+    """Adjacent mentions that make one expression: a day and a clock time ("Aug 5 at 8pm",
+    "8pm on Aug 5") become one TIME; two days or times joined by a dash/"to"/"until" become
+    one range "start/end". The text between must be only such a connector."""
+    by = "article_id"
+    if rows.height == 0:
+        return rows
+    rows = rows.sort(by, "start")
+    v, mode = pl.col("value"), pl.col("mode")
+    day = v.str.contains(_DAY).fill_null(False)
+    dt = v.str.contains(_DT).fill_null(False)
+    clock = (mode == "time").fill_null(False)
+    ok = pl.col("timex_type").is_in(["DATE", "TIME"])
+
+    same = pl.col(by) == pl.col(by).shift(1)  # sorted: plain shifts, no per-article windows
+
+    def prev(e: pl.Expr) -> pl.Expr:
+        return pl.when(same).then(e.shift(1))
+
+    gap_len = pl.col("start") - prev(pl.col("end"))
+    gap = (
+        pl.when(gap_len == 0).then(pl.lit(""))
+        .when((gap_len > 0) & (gap_len <= 12))
+        .then(pl.col("left").str.slice(-(gap_len + pl.col("ext")), gap_len))
+    )
+    p_day, p_dt, p_clock = prev(day & ok), prev(dt & ok), prev(clock)
+    join_a = p_day & clock & gap.str.contains(r"^[\s,]*(?:at\s+|@\s*)?$")
+    join_b = p_clock & day & ok & gap.str.contains(r"^[\s,]*(?:on\s+)?$")
+    join_c = (
+        ((p_day & day) | (p_dt & (dt | clock)) | (p_clock & clock)) & ok
+        & (
+            gap.str.contains(r"^\s*[-–]\s*$")
+            # in running prose "from Aug. 26 to Oct. 20" is two TIMEXes; numeric forms join
+            | (gap.str.contains(r"^\s*(?:to|until|till|til)\s*$")
+               & pl.col("mtext").str.contains(r"^[0-9]")
+               & prev(pl.col("mtext")).str.contains(r"^[0-9]"))
+        )
+    )
+    p_value, tsuf = prev(v), pl.col("tsuf").fill_null("")
+    merged = (
+        pl.when(join_a).then(p_value + tsuf)
+        .when(join_b).then(v + prev(tsuf))
+        .when(p_dt & clock).then(p_value + "/" + p_value.str.slice(0, 10) + tsuf)
+        .otherwise(p_value + "/" + v)
+    )
+    rows = rows.with_columns(
+        (join_a | join_b | join_c).fill_null(False).alias("_join"),
+        merged.alias("_merged"), gap.alias("_gap"),
+    )
+    take = pl.col("_join") & ~(same & pl.col("_join").shift(1)).fill_null(False)
+    rows = rows.with_columns(take.alias("_take")).with_columns(
+        (pl.col("_take").shift(-1) & (pl.col(by) == pl.col(by).shift(-1)))
+        .fill_null(False).alias("_drop")
+    )
+    t = pl.col("_take")
+    rows = rows.with_columns(
+        pl.when(t).then(prev(pl.col("start"))).otherwise(pl.col("start")).alias("start"),
+        pl.when(t).then(pl.concat_str(prev(pl.col("mtext")), pl.col("_gap"), pl.col("mtext")))
+        .otherwise(pl.col("mtext")).alias("mtext"),
+        pl.when(t).then(pl.col("_merged")).otherwise(v).alias("value"),
+        pl.when(t).then(pl.when(pl.col("_merged").str.contains("T")).then(pl.lit("TIME"))
+                        .otherwise(pl.lit("DATE")))
+        .otherwise(pl.col("timex_type")).alias("timex_type"),
+        pl.when(t).then(prev(pl.col("start_date"))).otherwise(pl.col("start_date"))
+        .alias("start_date"),
+        pl.when(t).then(pl.lit("merged")).otherwise(mode).alias("mode"),
+        pl.when(t).then(prev(pl.col("left"))).otherwise(pl.col("left")).alias("left"),
+        pl.when(t).then(prev(pl.col("ext"))).otherwise(pl.col("ext")).alias("ext"),
+        pl.when(t).then(prev(pl.col("mstart"))).otherwise(pl.col("mstart")).alias("mstart"),
+    )
+    return rows.filter(~pl.col("_drop")).drop("_join", "_merged", "_gap", "_take", "_drop")
 
 
 def _ymd(e: pl.Expr) -> pl.Expr:
@@ -197,9 +305,9 @@ def _yearless() -> list[pl.Expr]:
     ydelta = (
         pl.when(dirn == 1).then(pl.when(delta < 0).then(1).otherwise(0))
         .when(dirn == -1).then(pl.when(delta >= 0).then(-1).otherwise(0))
-        .when(pl.col("future")).then(pl.when(delta < -93).then(1).otherwise(0))
-        .when(delta >= 6 * 31).then(-1)
-        .when(delta <= -8 * 31).then(1)
+        .when(pl.col("future") | (pl.col("mod") == "ON_OR_BEFORE"))
+        .then(pl.when(delta < -93).then(1).otherwise(0))
+        .when(delta >= 6 * 31).then(-1)  # half a year ahead: news tells of the latest one
         .otherwise(0)
     )
     y = py + ydelta
@@ -245,7 +353,13 @@ def _offset() -> list[pl.Expr]:
         .when(unit == "decade").then(n * 120).when(unit == "century").then(n * 1200)
         .otherwise(0)
     )
-    days = pl.when(unit == "day").then(n).when(unit.is_in(["week", "weekend"])).then(n * 7)
+    pw = pub.dt.weekday()
+    days = (
+        pl.when(unit == "day").then(n)
+        .when((unit == "weekend") & (pl.col("dirn") == 9))
+        .then(pl.when(pl.col("future") | (pw >= 6)).then(0).otherwise(-7))
+        .when(unit.is_in(["week", "weekend"])).then(n * 7)
+    )
     day = (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
     y, m = day.dt.year(), day.dt.month()
     q = (m - 1) // 3 + 1
@@ -317,8 +431,56 @@ def _part() -> list[pl.Expr]:
             last.alias("end_date")]
 
 
+def _fin() -> list[pl.Expr]:
+    """Financial periods: the article's quarter this year, a year ago, or in a named year."""
+    pub, qy, n = pl.col("pub"), pl.col("qy"), pl.col("n")
+    q = pl.coalesce(pl.col("qn"), pl.col("qctx")).cast(pl.Int32)
+    py, pm = pub.dt.year(), pub.dt.month()
+    latest = pl.when(q * 3 - 2 < pm).then(py).otherwise(py - 1)
+    y = pl.when(qy == 2).then(n).when(qy == 1).then(latest - 1).otherwise(latest)
+    plain = pl.when(qy == 2).then(n).when(qy == 1).then(py - 1)
+    first_q = pl.date(y, q * 3 - 2, 1)
+    value = (
+        pl.when(q.is_not_null()).then(pl.format("{}-Q{}", y, q))
+        .otherwise(plain.cast(pl.String))
+    )
+    sd = pl.when(q.is_not_null()).then(first_q).otherwise(pl.date(plain, 1, 1))
+    ed = (
+        pl.when(q.is_not_null()).then(first_q.dt.offset_by("2mo").dt.month_end())
+        .otherwise(pl.date(plain, 12, 31))
+    )
+    return [value.alias("value"), sd.alias("start_date"), ed.alias("end_date")]
+
+
+def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
+    """"the following year", "that month": offsets from the date mentioned last before them."""
+    v = pl.col("value")
+    gran = (
+        pl.when(v.str.contains(r"^\d{4}-\d\d-\d\d")).then(3)
+        .when(v.str.contains(r"^\d{4}-\d\d$")).then(2)
+        .when(v.str.contains(r"^\d{4}")).then(1)
+    )
+    rows = rows.sort("article_id", "start").with_columns(
+        pl.when((pl.col("mode") != "prev") & (gran >= 2)).then(pl.col("start_date"))
+        .shift(1).forward_fill().over("article_id").alias("_anc2"),
+        pl.when((pl.col("mode") != "prev") & (gran >= 1)).then(pl.col("start_date"))
+        .shift(1).forward_fill().over("article_id").alias("_anc1"),
+    )
+    anc = pl.when(pl.col("unit") == "month").then(pl.col("_anc2")).otherwise(pl.col("_anc1"))
+    prev = rows.filter(pl.col("mode") == "prev").with_columns(
+        pl.coalesce(anc, pl.col("pub")).alias("pub"),
+        pl.when(anc.is_not_null()).then(pl.lit("previous_date")).otherwise(pl.col("anchor"))
+        .alias("anchor"),
+    )
+    prev = prev.with_columns(_offset())
+    return pl.concat([rows.filter(pl.col("mode") != "prev"), prev], how="diagonal_relaxed").drop(
+        "_anc1", "_anc2"
+    )
+
+
 _RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
-              "weekday": _weekday, "offset": _offset, "part": _part}
+              "weekday": _weekday, "offset": _offset, "part": _part, "fin": _fin,
+              "prev": _offset}
 
 
 def _mkdate(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:

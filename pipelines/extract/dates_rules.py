@@ -28,6 +28,7 @@ SPEC_SCHEMA: dict[str, Any] = {
     "mo": pl.Int32, "d": pl.Int32, "d2": pl.Int32, "wd": pl.Int8, "unit": pl.String, "n": pl.Int32,
     "dirn": pl.Int8, "tsuf": pl.String, "code": pl.String, "smo": pl.Int32,
     "mod": pl.String, "ctx": pl.String, "ext": pl.Int64, "cut": pl.Int64,
+    "qn": pl.Int8, "qy": pl.Int8,
 }
 Spec = dict[str, Any]
 
@@ -58,12 +59,12 @@ def _parts() -> dict[str, str]:
     nums = [k for k in lx["numbers"] if k not in ("a", "an")]
     p: dict[str, str] = {}
     p["MON"] = rf"(?:{_alt(months_full)}|(?:{_alt(months_abbr)})\b\.?)"
-    p["MONF"] = rf"(?:{_alt(months_full)}|(?:{_alt(['jan', 'feb', 'aug', 'sept', 'oct', 'nov', 'dec'])})\.)"
+    p["MONF"] = rf"(?:{_alt([*months_full, 'may'])}|(?:{_alt(['jan', 'feb', 'aug', 'sept', 'oct', 'nov', 'dec'])})\.)"
     p["WD"] = rf"(?:{_alt(wd_full)}|(?:{_alt(lx['weekdays'])})\b\.?)"
     p["WDF"] = rf"(?:{_alt(wd_full)})"
     p["UNIT"] = rf"(?:{_alt(units)})"
     p["NUMW"] = (
-        rf"(?:(?:{_alt(nums)})(?:[\s-]+(?:{_alt(nums)}))?|\d+(?:\.\d+)?(?:\s+1/2)?|"
+        rf"(?:(?:{_alt(nums)})(?:[\s-]+(?:{_alt(nums)}))?|\d+(?:\.\d+)?(?:\s+1/2)?|1/2|"
         rf"\d{{1,3}}(?:,\d{{3}})+)"
     )
     p["VAGUE"] = rf"(?:{_alt(lx['vague_numbers'])})"
@@ -151,19 +152,25 @@ def _rules() -> list[tuple[str, str]]:
         ("rel_mon", r"(?P<rel>last|next|this|this\s+past|this\s+coming)\s+(?P<mon>{MONF})\b"),
         ("mon_rel", r"(?P<mon>{MONF})\s+(?P<rel>last|next|this)\s+year\b"),
         ("the_weekend", r"the\s+weekend\b"),
+        # financial periods: the year-ago quarter of the article's quarter, the latest period
+        ("period", r"(?:the\s+)?(?:comparable\s+)?(?P<w>year-ago|year-earlier|latest|\d{4})\s+(?:period|quarter)\b"),
+        ("quarter_ya", r"(?:the\s+)?(?:year-ago|year-earlier)\s+(?P<ord>{ORD})[\s-]+(?:fiscal\s+)?quarter\b"),
+        ("the_year", r"the\s+(?P<adj>full\s+|fiscal\s+|latest\s+fiscal\s+)?year\b(?P<end>\s+end(?:ed|ing)\b)?"),
+        ("year_end", r"(?:year-end|year\s+end|year's\s+end)\b"),
+        ("season_alone", r"(?P<the>the\s+)?(?P<s>summer|winter|autumn)\b"),
+        # durations
+        ("dur", r"(?:(?P<lim>(?:the\s+)?(?:past|last|next|first|coming|previous|following|final|remaining"
+                r"|initial|another|an\s+additional|additional|over\s+the\s+past|over\s+the\s+last))\s+)?"
+                r"(?P<num>half\s+an?|half|{NUMW}|{VAGUE}|a|an)(?:\s+(?:more|additional|full|straight|consecutive))?"
+                r"[\s-]+(?P<unit>{UNIT})s?\b(?P<half>\s+and\s+a\s+half)?(?P<old>[\s-]old\b)?"),
+        ("dur_bare", r"(?P<unit>years|months|weeks|decades|centuries|hours|minutes)\b"),
         # SET expressions
         ("set_every", r"(?:every|each)\s+(?:(?P<other>other)\s+)?(?:(?P<num>{NUMW})\s+)?"
                       r"(?:(?P<unit>{UNIT})s?|(?P<wd>{WDF})|(?P<mon>{MONF})|(?P<s>{SEASON}))\b"),
         ("set_rate", r"(?:(?P<k>once|twice|(?:{NUMW})\s+times)\s+)?(?:a|an|per)\s+(?P<unit>day|week|month|year|"
                      r"hour|minute)\b"),
         ("set_adv", r"(?P<w>{SETS})\b"),
-        ("set_wds", r"(?P<wd>{WDF})s\b(?:\s+(?P<pod>{POD})s?\b)?"),
-        # durations
-        ("dur", r"(?:(?P<lim>(?:the\s+)?(?:past|last|next|first|coming|previous|following|final|remaining"
-                r"|initial|another|an\s+additional|additional|over\s+the\s+past|over\s+the\s+last))\s+)?"
-                r"(?P<num>{NUMW}|{VAGUE}|a|an)(?:\s+(?:more|additional|full|straight|consecutive))?"
-                r"[\s-]+(?P<unit>{UNIT})s?\b(?P<half>\s+and\s+a\s+half)?(?P<old>-old)?"),
-        ("dur_bare", r"(?P<unit>years|months|weeks|decades|centuries|hours|minutes)\b"),
+        ("set_wds", r"(?P<wd>{WDF})s\b(?:\s+(?P<pod>{POD})s?\b)?|(?P<wd2>{WDF})\s+(?P<pod2>{POD})s\b"),
         # references
         ("ref", r"(?P<w>{REFS})\b"),
         # weekday, month, year alone
@@ -223,6 +230,8 @@ def _num(s: str | None) -> float | None:
     nums = lexicon()["numbers"]
     if t in nums:
         return float(nums[t])
+    if t == "1/2":
+        return 0.5
     m = re.fullmatch(r"(\d+)\s+1/2", t)
     if m:
         return int(m.group(1)) + 0.5
@@ -296,7 +305,7 @@ def _fixed_date(y: int, mo: int, d: int | None, tsuf: str = "") -> Spec:
 def _yearless(mo: int, d: int | None, tsuf: str = "", dirn: int = 0) -> Spec:
     u = f"XXXX-{mo:02d}" + (f"-{d:02d}{tsuf}" if d else "")
     return _base(mode="yearless", mo=mo, d=d, tsuf=tsuf or None, dirn=dirn, uval=u,
-                 typ="TIME" if tsuf else "DATE")
+                 typ="TIME" if tsuf else "DATE", ctx="md" if d else None)
 
 
 def _offset(unit: str, n: int, tsuf: str = "", typ: str = "DATE") -> Spec:
@@ -323,8 +332,8 @@ def _dur_value(n: float | None, unit: str) -> str:
     u = unit.lower().rstrip("s") if unit.lower() not in ("centuries",) else "century"
     u = {"centurie": "century", "hr": "hour", "yr": "year", "min": "minute"}.get(u, u)
     timey = u in ("second", "minute", "hour")
-    factor = {"fortnight": 2, "quarter": 3}.get(u, 1)
-    code = {"quarter": "M", "fortnight": "W", "night": "D", "decade": "DE", "century": "CE",
+    factor = {"fortnight": 2}.get(u, 1)
+    code = {"quarter": "Q", "fortnight": "W", "night": "D", "decade": "DE", "century": "CE",
             "millennium": "ML"}.get(u, _UNIT_CODE.get(u, "D"))
     if u == "weekend":
         code = "WE"
@@ -340,6 +349,8 @@ def _dur_value(n: float | None, unit: str) -> str:
                "W": (7, "D")}.get(code)
         if sub:
             rest = round((n - whole) * sub[0])
+            if whole == 0:  # "half an hour": PT30M
+                return f"{'PT' if timey or sub[1] == 'H' else 'P'}{rest}{sub[1]}"
             if timey or sub[1] == "H":
                 head = f"P{whole}{code}T" if not timey else f"PT{whole}{code}"
                 return f"{head}{rest}{sub[1]}"
@@ -451,7 +462,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None
         sd = date(y, 3 * qi - 2, 1)
         ed = date(y, 3 * qi, calendar.monthrange(y, 3 * qi)[1])
-        return _base(val=f"{y}-Q{qi}", sd=sd, ed=ed)
+        return _base(val=f"{y}-Q{qi}", sd=sd, ed=ed, qn=qi)
     if name == "quarter":
         o = (g.get("ord") or "").lower()
         det = (g.get("det") or "").lower()
@@ -460,17 +471,46 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if o in ("latest", "previous", "past") or (det == "last" and not o):
             return _offset("quarter", -1)
         if o in ("year-ago", "year-earlier"):
-            return _offset("quarter", -5)
+            return _base(mode="fin", qy=1, uval="XXXX-QX")
         if det == "next" and not o:
             return _offset("quarter", 1)
         if o in lexicon()["ordinals"] and o != "last":
             n = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
             q = int(lexicon()["ordinals"][o])
             return _base(mode="part", code=f"Q{q}", n=n, uval=f"XXXX-Q{q}", smo=3 * q - 2,
-                         dirn=-2 if n == 0 else 0)
+                         dirn=-2 if n == 0 else 0, qn=q)
         if o == "current" or det == "this":
             return _offset("quarter", 0)
         return _offset("quarter", -1)  # "the quarter": the latest reported one
+    if name == "period":
+        w = g["w"].lower()
+        if w.isdigit():
+            return _base(mode="fin", qy=2, n=int(w), uval=f"{w}-QX")
+        return _base(mode="fin", qy=0 if w == "latest" else 1, uval="XXXX-QX")
+    if name == "quarter_ya":
+        q = int(lexicon()["ordinals"].get(g["ord"].lower(), 0))
+        if not 1 <= q <= 4:
+            return None
+        return _base(mode="fin", qy=1, qn=q, uval=f"XXXX-Q{q}")
+    if name == "the_year":
+        adj = re.sub(r"\s+", " ", (g.get("adj") or "").strip().lower())
+        if g.get("end"):
+            spec = _base(typ="DURATION", val="P1Y")
+            spec["cut"] = len(g["end"])
+            return spec
+        if adj == "latest fiscal":
+            return _offset("year", -1)
+        if adj or has_cue:
+            return _offset("year", 0)
+        return None
+    if name == "year_end":
+        return _offset("year", 0)
+    if name == "season_alone":
+        if not g.get("the") and not has_cue:
+            return None
+        info = lexicon()["seasons"][g["s"].lower()]
+        return _base(mode="part", code=info["code"], n=0, dirn=0, smo=int(info["month"]),
+                     uval=f"XXXX-{info['code']}")
     if name in ("half_y", "half"):
         h = g.get("h") or ("1" if (g.get("ord") or "").lower() in ("first", "1st") else "2")
         if name == "half":
@@ -550,7 +590,9 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name == "day_rel":
         w = re.sub(r"\s+", " ", g["w"].lower())
         n = -1 if ("previous" in w or "before" in w) else 1
-        return _offset("day", n)
+        spec = _offset("day", n)
+        spec["ctx"] = "dayrel" if w.startswith("the day ") else None
+        return spec
     if name == "ago":
         num = _num(g["num"])
         unit = _unit_name(g["unit"])
@@ -574,20 +616,30 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None
         if num != int(num):
             return None
+        if unit == "year" and num == 1 and direction in ("ago", "earlier") and "or so" not in low:
+            return _base(mode="fin", qy=1, uval="XXXX-QX")
         spec = _offset(unit if unit != "weekend" else "week", int(num) * sign)
         if "or so" in low:
             spec["mod"] = "APPROX"
         return spec
     if name == "ago_adj":
         unit = g["rel"].lower()
+        if unit == "year":
+            return _base(mode="fin", qy=1, uval="XXXX-QX")
         return _offset(unit, -4 if unit == "quarter" else -1)
     if name == "rel_unit":
         rel = re.sub(r"\s+", " ", g["rel"].lower())
         unit = re.sub(r"\s+", " ", g["unit"].lower())
         if unit == "fiscal year":
             unit = "year"
-        if rel in ("the same", "that"):
-            return None if unit != "year" or rel == "the same" else _base(mode="ref", val="PAST_REF", ok=False)
+        if rel == "the same":
+            return None
+        if rel in ("that", "the following", "the previous") and unit in ("year", "month"):
+            spec = _offset(unit, {"that": 0, "the following": 1}.get(rel, -1))
+            spec["mode"] = "prev"
+            return spec
+        if rel == "that":
+            return None
         n = _REL_N.get(rel, 0)
         if rel in ("the past", "the last", "past", "the next", "the coming", "coming") and unit in (
                 "week", "month", "year", "decade"):
@@ -613,7 +665,9 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         dirn = {"last": -1, "this past": -1, "next": 1, "this coming": 1, "this": 0}[rel]
         return _base(mode="yearless", mo=mo, dirn=dirn, uval=f"XXXX-{mo:02d}")
     if name == "the_weekend":
-        return _offset("weekend", 0)
+        spec = _offset("weekend", 0)
+        spec["dirn"] = 9  # the nearest weekend: the past one unless the sentence is future
+        return spec
     if name == "set_every":
         other = 2 if g.get("other") else 1
         if g.get("wd"):
@@ -634,8 +688,9 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name == "set_wds":
         if not s[0].isupper():
             return None
-        suf = _POD.get((g.get("pod") or "").lower().rstrip("s"), "")
-        return _base(typ="SET", val=f"XXXX-WXX-{_wd(g['wd'])}{suf}")
+        wd = g.get("wd") or g["wd2"]
+        suf = _POD.get((g.get("pod") or g.get("pod2") or "").lower().rstrip("s"), "")
+        return _base(typ="SET", val=f"XXXX-WXX-{_wd(wd)}{suf}")
     if name == "dur":
         unit = _unit_name(g["unit"])
         rawnum = g["num"].lower()
@@ -645,13 +700,16 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None  # "the week", "the year": too ambiguous alone
         lim = re.sub(r"\s+", " ", (g.get("lim") or "").lower())
         plural = g["unit"].lower().endswith("s") or low.endswith("s")
-        if plural and (rawnum in ("the coming", "coming") or (lim in ("the coming", "coming")
-                       and vague)):
+        if plural and rawnum in ("recent", "coming"):  # "in recent months": PXM
+            return _base(typ="DURATION", val=_dur_value(None, unit))
+        if plural and (rawnum == "the coming" or (lim in ("the coming", "coming") and vague)):
             return _base(mode="ref", val="FUTURE_REF")
-        if plural and rawnum == "recent":
-            return _base(mode="ref", val="PAST_REF")
         if unit == "weekend" or g.get("old"):
             return None
+        if rawnum.startswith("half"):
+            num = 0.5
+        if unit == "second" and rawnum in ("a", "an"):
+            return None  # "a second group": the ordinal
         if not vague and num is not None and (num > 10000 or re.fullmatch(r"1\d{3}|20\d\d", rawnum)):
             return None
         if num is not None and rawnum.replace(".", "").isdigit() and "." in rawnum \
@@ -660,6 +718,10 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if g.get("half"):
             num = (num or 0) + 0.5
         spec = _base(typ="DURATION", val=_dur_value(num, unit))
+        if rawnum in ("a", "an"):
+            spec["ctx"] = "rate"
+        if unit == "quarter":
+            spec["ctx"] = "frac"  # "three-quarters of the food"
         return spec
     if name == "dur_bare":
         if not has_cue:
