@@ -16,9 +16,19 @@ How it works, vectorised over whole frames:
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 import polars as pl
 
-from pipelines.extract.dates_rules import SPEC_SCHEMA, interpret, prefix_pattern, union_pattern
+from pipelines.extract.dates_rules import (
+    SPEC_SCHEMA,
+    fragment_vocabulary,
+    holiday_date,
+    interpret,
+    prefix_pattern,
+    union_pattern,
+)
 from schemas.tables import Dates, conform
 
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
@@ -31,7 +41,8 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         if "published_at" in articles.columns
         else pl.lit(None, pl.Datetime("us", "UTC")).alias("published_at")
     )
-    spans = _spans(articles.select("article_id", "text", published), union_pattern())
+    frame = articles.select("article_id", "text", published)
+    spans = _spans(frame.with_columns(_fragments(frame["text"])), union_pattern())
     if spans.height == 0:
         return conform(pl.DataFrame(schema={"article_id": pl.String}), Dates)
     cues = pl.col("left").str.extract_groups(prefix_pattern())
@@ -60,10 +71,11 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
             .str.to_lowercase()
             .str.contains(_FUTURE)
             .fill_null(False)
+            .or_(pl.col("frag"))
             .alias("future"),
         )
     )
-    rows = rows.filter(_keep()).with_columns(
+    rows = _demote_weekdays(rows).filter(_keep()).with_columns(
         # the quarter a financial report is about: the first ordinal quarter it names
         pl.col("qn").sort_by("start").drop_nulls().first().over("article_id").alias("qctx")
     )
@@ -79,7 +91,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     joinable = rows.filter(cand)
     for _ in range(2):
         joinable = _merge(joinable)
-    rows = pl.concat([rows.filter(~cand), joinable], how="diagonal_relaxed")
+    rows = pl.concat([rows.filter(~cand), _anchor_clock_times(joinable)], how="diagonal_relaxed")
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
@@ -97,6 +109,7 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
         .select(
             "article_id",
             "published_at",
+            "frag",
             pl.col("text").str.replace_all(pattern, f"{mark}${{0}}{mark}").str.split(mark)
             .alias("_piece"),
         )
@@ -113,6 +126,7 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
         .select(
             "article_id",
             "published_at",
+            "frag",
             "start",
             (pl.col("start") + pl.col("_len")).alias("end"),
             pl.col("_piece").alias("match"),
@@ -123,9 +137,37 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
     )
 
 
+# A text that is one short phrase with no tense, no past cue and no sentence break: a
+# scheduling-style fragment ("Friday 14 at 8pm", "03APR 11:40"). Nothing in it points back, so
+# its dates are read forward; a clock time or month name in it has no day to anchor to.
+_FRAG_MAX = 48
+_FRAG_OTHER = 0  # words outside the date vocabulary a fragment may have
+_PAST = (
+    r"(?i)\b(?:ago|last|yesterday|previous(?:ly)?|earlier|was|were|had|did|been|said|since|"
+    r"before)\b|[a-z]{3,}ed\b|\b[a-z]{3,}[.!?]\s+[A-Z]"
+)
+
+
+def _fragments(text: pl.Series) -> pl.Series:
+    """Per article: short, one line, no past cue, no word outside the date vocabulary.
+    Only the short texts are looked at (the rest of the corpus costs one length pass)."""
+    frag = pl.Series("frag", [False] * len(text), pl.Boolean)
+    idx = (text.str.len_bytes() <= _FRAG_MAX * 2).fill_null(False).arg_true()
+    if idx.len() == 0:
+        return frag
+    t = pl.col("text")
+    words = t.str.to_lowercase().str.extract_all(r"[a-z]{2,}")
+    other = words.list.eval(~pl.element().is_in(fragment_vocabulary())).list.sum()
+    ok = pl.DataFrame({"text": text.gather(idx)}).select(
+        ((t.str.len_chars() <= _FRAG_MAX) & ~t.str.contains(r"\n") & ~t.str.contains(_PAST)
+         & (other <= _FRAG_OTHER)).fill_null(False)
+    ).to_series()
+    return frag.scatter(idx.filter(ok), True)
+
+
 _FUTURE = (
     r"(?:\bwill\b|'ll\b|\bshall\b|\bgoing to\b|\bplan(?:s|ned)?\b|\bschedul|\bexpect|\bdue\b|"
-    r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bwould\b|\bto be\b|"
+    r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bto be\b|"
     r"\bnext\b|\bas soon as\b|\buntil\b|"
     r"\bpayable\b|\beffective\b|\bthrough\b|\bof record\b|"
     r"\bto (?:leave|meet|visit|travel|attend|hold|vote|"
@@ -153,6 +195,15 @@ def _keep() -> pl.Expr:
         # "the day before authorities issued ...": relative to an event, not a date
         .when(pl.col("ctx") == "dayrel")
         .then(~pl.col("right").str.contains(r"^\s+[a-z]"))
+        # digits-only day.month without a year: a date cue before it, or a scheduling fragment
+        .when(pl.col("ctx") == "loose")
+        .then(pl.col("frag") | pl.col("left").str.contains(_LOOSE_CUE)
+              | pl.col("right").str.contains(r"^\s+[0-9]{1,2}[:.][0-9]{2}"))
+        .when(pl.col("ctx") == "looser")
+        .then(pl.col("frag"))
+        # "the 22nd" but not "the 2nd round"
+        .when(pl.col("ctx") == "dom")
+        .then(_day_ends())
         .when(pl.col("ctx") == "frac")
         .then(~pl.col("right").str.contains(r"^\s+of\b"))
         # "$2 million a year", "700 seats a week", "24 hours a day": rates
@@ -164,6 +215,36 @@ def _keep() -> pl.Expr:
     )
 
 
+_LOOSE_CUE = (
+    r"(?i)(?:\b(?:on|the|from|until|till|by|between|due|dated|of)|day,?|[-–]|^)\s*$"
+)
+
+
+def _day_ends() -> pl.Expr:
+    """The number after "Friday"/"the" ends the expression: nothing but punctuation, a time
+    or a connector follows (not "Friday 12 people", "Thursday, 5,745,188 shares")."""
+    return pl.col("frag") | pl.col("right").str.contains(
+        r"^\s*(?:$|[,.;:!?)](?:\s|$)|(?:at|in|from|to|until|and)\b|[0-9]{1,2}[:.][0-9])")
+
+
+def _demote_weekdays(rows: pl.DataFrame) -> pl.DataFrame:
+    """"Friday 14" whose number belongs to the words after it: just the weekday."""
+    inside = (pl.col("ctx") == "wdbare").fill_null(False)
+    if not rows.select(inside.any()).item():
+        return rows
+    bad = ~_day_ends()
+    return pl.concat([rows.filter(~inside), rows.filter(inside).with_columns(
+        pl.when(bad).then(pl.col("mstart") + pl.col("n")).otherwise(pl.col("end")).alias("end"),
+        pl.when(bad).then(pl.col("mtext").str.slice(0, pl.col("ext") + pl.col("n")))
+        .otherwise(pl.col("mtext")).alias("mtext"),
+        pl.when(bad).then(pl.lit("weekday")).otherwise(pl.col("mode")).alias("mode"),
+        pl.when(bad).then(pl.lit(0, pl.Int8)).otherwise(pl.col("dirn")).alias("dirn"),
+        pl.when(bad).then(pl.format("XXXX-WXX-{}", pl.col("wd"))).otherwise(pl.col("uval"))
+        .alias("uval"),
+        pl.when(bad).then(pl.lit(None, pl.String)).otherwise(pl.col("ctx")).alias("ctx"),
+    )])
+
+
 def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
     """value, start_date, end_date, anchor for every mode (each mode only computes its own)."""
     parts = []
@@ -172,7 +253,11 @@ def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
         undated = part.filter(pl.col("pub").is_null())
         if mode in ("fixed", "ref"):
             dated, undated = part, part.clear()
-        if dated.height:
+        if dated.height and mode == "wdday":
+            parts.append(_wdday_rows(dated))
+        elif dated.height and mode == "holiday":
+            parts.append(_holiday_rows(dated))
+        elif dated.height:
             parts.append(dated.with_columns(_RESOLVERS[str(mode)]()))
         if undated.height:
             parts.append(undated.with_columns(
@@ -241,11 +326,21 @@ def _merge(rows: pl.DataFrame) -> pl.DataFrame:
         )
     )
     p_value, tsuf = prev(v), pl.col("tsuf").fill_null("")
+    # a clock range ("8-10 a.m.") carries its end time in `code`
+    tend, p_tend = pl.col("code"), prev(pl.col("code"))
+    p_day10, day10 = p_value.str.slice(0, 10), v.str.slice(0, 10)
+    # "Tuesday - Friday": the end weekday is the first one after the start
+    wd_end = pl.when(
+        (mode == "weekday") & (prev(mode) == "weekday")
+        & (pl.col("start_date") < prev(pl.col("start_date")))
+    ).then(_ymd(pl.col("start_date") + pl.duration(days=7))).otherwise(v)
     merged = (
-        pl.when(join_a).then(p_value + tsuf)
+        pl.when(join_a & tend.is_not_null()).then(p_value + tsuf + "/" + p_value + tend)
+        .when(join_a).then(p_value + tsuf)
+        .when(join_b & p_tend.is_not_null()).then(day10 + prev(tsuf) + "/" + day10 + p_tend)
         .when(join_b).then(v + prev(tsuf))
-        .when(p_dt & clock).then(p_value + "/" + p_value.str.slice(0, 10) + tsuf)
-        .otherwise(p_value + "/" + v)
+        .when(p_dt & clock).then(p_value + "/" + p_day10 + tsuf)
+        .otherwise(p_value + "/" + wd_end)
     )
     rows = rows.with_columns(
         (join_a | join_b | join_c).fill_null(False).alias("_join"),
@@ -275,6 +370,42 @@ def _merge(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(~pl.col("_drop")).drop("_join", "_merged", "_gap", "_take", "_drop")
 
 
+_ANCHOR_GAP = 400  # characters: how far back a day may anchor a bare clock time
+
+
+def _anchor_clock_times(rows: pl.DataFrame) -> pl.DataFrame:
+    """A bare clock time ("at 10 p.m.") happens on the day the text spoke of last: the nearest
+    day-precise date before it (within `_ANCHOR_GAP` characters), else the publication day."""
+    bare = (pl.col("mode") == "time") & ~pl.col("frag") & pl.col("pub").is_not_null()
+    if rows.height == 0 or not rows.select(bare.any()).item():
+        return rows
+    rows = rows.sort("article_id", "start")
+    dayish = pl.col("value").str.contains(r"^\d{4}-\d\d-\d\d").fill_null(False) & ~(
+        pl.col("mode") == "time")
+    same = pl.col("article_id") == pl.col("article_id").shift(1)
+    anc_day = pl.when(dayish).then(pl.col("value").str.slice(0, 10))
+    anc_at = pl.when(dayish).then(pl.col("end"))
+    rows = rows.with_columns(
+        pl.when(same).then(anc_day.shift(1)).otherwise(pl.lit("")).alias("_ad"),
+        pl.when(same).then(anc_at.shift(1)).otherwise(pl.lit(-1)).alias("_aa"),
+    ).with_columns(
+        pl.col("_ad").forward_fill().replace("", None),
+        pl.col("_aa").forward_fill().replace(-1, None),
+    )
+    use = (bare & (pl.col("start") - pl.col("_aa") <= _ANCHOR_GAP)
+           & pl.col("_ad").str.to_date("%Y-%m-%d", strict=False).is_not_null())
+    day = pl.col("_ad").str.to_date("%Y-%m-%d", strict=False)
+    end = pl.when(pl.col("code").is_not_null()).then(
+        pl.format("/{}{}", pl.col("_ad"), pl.col("code")))
+    return rows.with_columns(
+        pl.when(use).then(pl.format("{}{}{}", pl.col("_ad"), pl.col("tsuf"), end.fill_null("")))
+        .otherwise(pl.col("value")).alias("value"),
+        pl.when(use).then(day).otherwise(pl.col("start_date")).alias("start_date"),
+        pl.when(use).then(day).otherwise(pl.col("end_date")).alias("end_date"),
+        pl.when(use).then(pl.lit("previous_date")).otherwise(pl.col("anchor")).alias("anchor"),
+    ).drop("_ad", "_aa")
+
+
 def _ymd(e: pl.Expr) -> pl.Expr:
     return pl.format("{}-{}-{}", e.dt.year(), _pad(e.dt.month()), _pad(e.dt.day()))
 
@@ -290,9 +421,13 @@ def _ref() -> list[pl.Expr]:
 
 
 def _time() -> list[pl.Expr]:
-    pub = pl.col("pub")
-    return [pl.format("{}{}", _ymd(pub), pl.col("tsuf").fill_null("")).alias("value"),
-            pub.alias("start_date"), pub.alias("end_date")]
+    """A clock time on the publication day; in a fragment the day stays open (XXXX-XX-XX)."""
+    pub, frag, tsuf = pl.col("pub"), pl.col("frag"), pl.col("tsuf").fill_null("")
+    day = pl.when(~frag).then(pub)
+    ymd = pl.when(frag).then(pl.lit("XXXX-XX-XX")).otherwise(_ymd(pub))
+    end = pl.when(pl.col("code").is_not_null()).then(pl.format("/{}{}", ymd, pl.col("code")))
+    return [pl.format("{}{}{}", ymd, tsuf, end.fill_null("")).alias("value"),
+            day.alias("start_date"), day.alias("end_date")]
 
 
 def _yearless() -> list[pl.Expr]:
@@ -303,7 +438,8 @@ def _yearless() -> list[pl.Expr]:
     tsuf = pl.col("tsuf").fill_null("")
     delta = (mo - pm) * 31 + (d.fill_null(15) - pd_)
     ydelta = (
-        pl.when(dirn == 1).then(pl.when(delta < 0).then(1).otherwise(0))
+        pl.when((dirn == 1) | (pl.col("frag") & d.is_not_null()))
+        .then(pl.when(delta < 0).then(1).otherwise(0))
         .when(dirn == -1).then(pl.when(delta >= 0).then(-1).otherwise(0))
         .when(pl.col("future") | (pl.col("mod") == "ON_OR_BEFORE"))
         .then(pl.when(delta < -93).then(1).otherwise(0))
@@ -312,18 +448,27 @@ def _yearless() -> list[pl.Expr]:
     )
     y = py + ydelta
     first = _mkdate(y, mo, d.fill_null(1))
+    # a month name alone in a fragment: which year's is open
+    open_month = d.is_null() & pl.col("frag") & (dirn == 0) & pl.col("mod").is_null()
     value = (
-        pl.when(d.is_null()).then(pl.format("{}-{}", y, _pad(mo)))
+        pl.when(open_month).then(pl.format("XXXX-{}", _pad(mo)))
+        .when(d.is_null()).then(pl.format("{}-{}", y, _pad(mo)))
         .when(d2.is_not_null()).then(pl.format(
             "{}-{}-{}/{}-{}-{}", y, _pad(mo), _pad(d), y, _pad(mo), _pad(d2)))
         .otherwise(pl.format("{}-{}-{}{}", y, _pad(mo), _pad(d), tsuf))
     )
+    tend = pl.col("code")
+    value = pl.when(tend.is_not_null() & d.is_not_null()).then(pl.format(
+        "{}/{}{}", value, _ymd(_mkdate(y, mo, d) + pl.duration(
+            days=pl.when(tend < tsuf).then(1).otherwise(0))), tend)).otherwise(value)
     last = (
         pl.when(d.is_null()).then(first.dt.month_end())
         .when(d2.is_not_null()).then(_mkdate(y, mo, d2))
         .otherwise(first)
     )
-    return [value.alias("value"), first.alias("start_date"), last.alias("end_date")]
+    known = ~open_month
+    return [value.alias("value"), pl.when(known).then(first).alias("start_date"),
+            pl.when(known).then(last).alias("end_date")]
 
 
 def _weekday() -> list[pl.Expr]:
@@ -336,12 +481,63 @@ def _weekday() -> list[pl.Expr]:
         pl.when(dirn == -1).then(-pl.when(back == 0).then(7).otherwise(back))
         .when(dirn == 1).then(pl.when(fwd == 0).then(7).otherwise(fwd))
         .when(dirn == 2).then(fwd)  # "this Friday"
+        .when(dirn.is_in([3, -3, 4]))  # "Friday next week": that week's Friday
+        .then(wd - pw + pl.when(dirn == 3).then(7).when(dirn == -3).then(-7).otherwise(0))
         .when(pl.col("future")).then(fwd)
         .otherwise(-back)
     )
     day = pub + pl.duration(days=off)
     return [pl.format("{}{}", _ymd(day), pl.col("tsuf").fill_null("")).alias("value"),
             day.alias("start_date"), day.alias("end_date")]
+
+
+def _wdday_rows(part: pl.DataFrame) -> pl.DataFrame:
+    """A day of the month ("the 8th"), with a weekday when one is given ("Tuesday 8th"): the
+    month nearest the publication date in which that day exists (and falls on that weekday);
+    only later months when the text looks ahead. Rare, so resolved row by row."""
+    out: list[date | None] = []
+    for pub, d, wd, future in part.select("pub", "d", "wd", "future").iter_rows():
+        order = range(15) if future else [0, *(k for i in range(1, 15) for k in (-i, i))]
+        hit = None
+        for k in order:
+            y, m = divmod(pub.year * 12 + pub.month - 1 + k, 12)
+            if d > calendar.monthrange(y, m + 1)[1]:
+                continue
+            day = date(y, m + 1, d)
+            if (wd is None or day.isoweekday() == wd) and (not future or day >= pub):
+                hit = day
+                break
+        out.append(hit)
+    days = pl.Series("start_date", out, pl.Date)
+    return part.with_columns(days, days.alias("end_date")).with_columns(
+        _ymd(pl.col("start_date")).alias("value"))
+
+
+def _holiday_rows(part: pl.DataFrame) -> pl.DataFrame:
+    """Holidays: the nearest occurrence (last/next: the one before/after the publication date;
+    the next one when the text looks ahead); "Easter week" is that ISO week."""
+    days: list[date | None] = []
+    values: list[str | None] = []
+    cols = part.select("pub", "code", "dirn", "future", "unit")
+    for pub, name, dirn, future, unit in cols.iter_rows():
+        cands = [c for y in (pub.year - 1, pub.year, pub.year + 1)
+                 if (c := holiday_date(name, y)) is not None]
+        if dirn == -1:
+            pick = max((c for c in cands if c < pub), default=None)
+        elif dirn == 1 or future:
+            pick = min((c for c in cands if c >= pub if dirn != 1 or c > pub), default=None)
+        else:
+            pick = min(cands, key=lambda c: abs((c - pub).days), default=None)
+        days.append(pick)
+        if pick is None:
+            values.append(None)
+        elif unit == "week":
+            iy, iw, _ = pick.isocalendar()
+            values.append(f"{iy}-W{iw:02d}")
+        else:
+            values.append(pick.isoformat())
+    d = pl.Series("start_date", days, pl.Date)
+    return part.with_columns(d, d.alias("end_date"), pl.Series("value", values, pl.String))
 
 
 def _offset() -> list[pl.Expr]:
@@ -479,6 +675,7 @@ def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 _RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
+
               "weekday": _weekday, "offset": _offset, "part": _part, "fin": _fin,
               "prev": _offset}
 

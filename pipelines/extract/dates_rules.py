@@ -41,6 +41,20 @@ def lexicon() -> dict[str, Any]:
     return data
 
 
+@cache
+def fragment_vocabulary() -> list[str]:
+    """Lower-case words a scheduling fragment may consist of (see `fragment_words` in the seeds)."""
+    lx = lexicon()
+    words: set[str] = set(lx["fragment_words"])
+    for key in ("months", "weekdays", "numbers", "units", "seasons", "parts_of_day", "sets",
+                "refs", "cues_outside", "cues_inside", "position_cues", "ordinals",
+                "clock_hours"):
+        for w in lx[key]:
+            words.update(re.findall(r"[a-z]{2,}", str(w).lower()))
+    words.update(w + "s" for w in list(words))
+    return sorted(words)
+
+
 def _alt(words: Any) -> str:
     """A regex alternation of words/phrases, longest first, spaces as flexible whitespace."""
     items = sorted({str(w) for w in words}, key=len, reverse=True)
@@ -72,12 +86,21 @@ def _parts() -> dict[str, str]:
     p["POD"] = rf"(?:{_alt(lx['parts_of_day'])})"
     p["ORD"] = rf"(?:{_alt(lx['ordinals'])})"
     p["DAY"] = r"(?:[0-3]?\d)(?:st|nd|rd|th)?\b"
+    # month names glued to digits ("03APR", "28Nov2016"): no word boundary inside
+    p["MONC"] = rf"(?:{_alt(lx['months'])})"
+    p["HOLIDAY"] = rf"(?:{_alt(lx['holidays'])})"
+    p["HOURW"] = rf"(?:{_alt(lx['clock_hours'])})"
     p["YEAR"] = r"(?:1\d{3}|20\d{2})\b"
     p["TIME"] = (
-        r"(?:(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s*[ap]\.?\s?m\b\.?|(?:[01]?\d|2[0-3])[:h][0-5]\d\b"
+        r"(?:(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s*(?:[ap]\.\s?m\b\.?|[ap]\s?m\b)|(?:[01]?\d|2[0-3])[:h][0-5]\d\b"
         r"(?:\s*h\b)?|noon\b|midnight\b|midday\b)"
         r"(?:\s*(?:[ECMP][SD]T|GMT|UTC|BST|CET|CEST)\b)?"
     )
+    # a clock time right after a date may be written 19.10, 0930 or 1900-2110
+    p["TSUF"] = (
+        r"(?:,?\s*(?:[-–@]\s*|at\s+)?(?P<t>{TIME}|(?:[01]?\d|2[0-3])\.[0-5]\d\b)"
+        r"|\s+(?P<r1>(?:[01]\d|2[0-3])[0-5]\d)\s*[-–]\s*(?P<r2>(?:[01]\d|2[0-3])[0-5]\d)\b)"
+    ).replace("{TIME}", p["TIME"])
     p["REL"] = (
         r"(?:this\s+past|this\s+coming|the\s+coming|the\s+past|the\s+previous|the\s+following|"
         r"the\s+next|the\s+last|the\s+current|the\s+same|last|next|this|past|coming|previous|"
@@ -98,16 +121,25 @@ def _rules() -> list[tuple[str, str]]:
         ("iso", r"(?P<y>\d{4})-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T\s]+(?P<tm>[0-2]\d:[0-5]\d)(?::\d\d)?)?\b"),
         ("ymd", r"(?P<y>\d{4})/(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)\b"),
         ("wd_num", r"(?:on\s+)?(?P<wd>{WD}),?\s+(?P<a>[0-3]?\d)[./](?P<b>[01]?\d)\b(?:[./](?P<y>\d{4}|\d\d)\b)?"
-                   r"(?:,?\s*(?:at\s+)?(?P<t>{TIME}))?"),
-        ("num", r"(?P<a>[0-3]?\d)(?P<s>[./-])(?P<b>[0-3]?\d)[./-](?P<y>\d{4}|\d\d)\b"
-                r"(?:,?\s*(?:[-–]\s*|at\s+)?(?P<t>{TIME}))?"),
+                   r"{TSUF}?"),
+        # "05.-10.11.17", "15-17.01.2018", "4-6.6.": a range of days in one month
+        ("drange", r"(?P<a>[0-3]?\d)\.?\s*[-–]\s*(?P<b>[0-3]?\d)\.(?P<mo>[01]?\d)(?:\.\s?(?P<y>\d{4}|\d\d)\b|\.)"),
+        ("num", r"(?P<a>[0-3]?\d)(?P<s>[./-])(?P<b>[0-3]?\d)[./-](?P<y>\d{4}|\d\d)\b{TSUF}?"),
         # month-day and day-month, optionally with weekday, year, time, day range
         ("md", r"(?:(?P<wd>{WD}),?\s+(?:the\s+)?)?(?P<mon>{MON})\s*(?P<d>{DAY})"
                r"(?:\s*(?:-|–|to|through|until|and)\s*(?P<d2>{DAY}))?"
-               r"(?:,?\s*(?P<y>{YEAR}))?(?:,?\s*(?:[-–@]\s*|at\s+)?(?P<t>{TIME}))?"),
+               r"(?:,?\s*(?P<y>{YEAR}))?{TSUF}?"),
         ("dm", r"(?:(?P<wd>{WD}),?\s+(?:the\s+)?)?(?:the\s+)?(?P<d>{DAY})\.?"
                r"(?:\s*(?:-|–|to|and)\s*(?P<d2>{DAY})\.?)?[\s/-]*(?:of\s+)?(?P<mon>{MON})"
-               r"(?:[\s/,-]*(?P<y>\d{4})\b)?(?:,?\s*(?:[-–@]\s*|at\s+)?(?P<t>{TIME}))?"),
+               r"(?:[\s/,-]*(?P<y>\d{4})\b)?{TSUF}?"),
+        ("compact", r"(?P<d>[0-3]?\d)(?P<mon>{MONC})(?:(?P<y>\d{4}|\d\d)\b|\b)"),
+        # weekday and day of month: "Tuesday the 8th", "Friday 14"
+        ("wdday", r"(?P<wd>{WD}),?\s+(?:(?P<t0>{TIME})|(?P<the>the\s+)?(?P<d>[0-3]?\d)(?P<sfx>st|nd|rd|th)?\b)"),
+        ("wd_week", r"(?P<wd>{WDF})\s+(?P<rel>next|last|this)\s+week\b"),
+        ("trange", r"(?P<h1>[01]?\d|2[0-3])(?:[:.](?P<m1>[0-5]\d))?\s*(?:-|–|to|until|till|til)\s*"
+                   r"(?P<h2>[01]?\d|2[0-3])(?:[:.](?P<m2>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"),
+        ("clockw", r"(?:(?P<q>quarter|half|five|ten|twenty|twenty[\s-]five)|(?P<qm>\d{1,2})\s+minutes)\s+"
+                   r"(?P<rel>past|to|after)\s+(?P<h>{HOURW}|1[0-2]|[1-9])\b(?:\s*(?P<ap>[ap])\.?\s?m\b\.?)?"),
         ("my", r"(?P<mon>{MON}),?\s*(?:of\s+)?(?P<y>{YEAR})"),
         # times, optionally followed by a day
         ("time", r"(?P<t>{TIME})(?:,?\s+(?:on\s+)?(?P<rest>(?:{WDF})(?:,?\s+(?:{MON})\s*{DAY}(?:,?\s*{YEAR})?"
@@ -118,8 +150,8 @@ def _rules() -> list[tuple[str, str]]:
                       r"(?P<y>{YEAR})|(?P<y2>{YEAR})\s+(?P<ord2>{ORD})[\s-]+quarter|q(?P<q>[1-4])"
                       r"(?:\s*(?:of\s+)?|\s*[-/']\s*)(?P<y3>{YEAR}|\d\d\b)|(?P<y4>{YEAR})\s*[-/]?\s*q(?P<q2>[1-4])\b)"),
         ("quarter", r"(?:(?P<det>the|this|last|next|its|that)\s+)?(?:(?P<rel>this|last|next)\s+year's\s+)?"
-                    r"(?:(?P<fis>fiscal)\s+)?(?P<ord>{ORD}|latest|current|year-ago|year-earlier|"
-                    r"previous|past|first|final)?[\s-]*(?:fiscal\s+)?quarter\b"),
+                    r"(?:(?P<fis>fiscal)\s+)?(?:(?P<ord>{ORD}|latest|current|year-ago|year-earlier|"
+                    r"previous|past|first|final)[\s-]*)?(?:fiscal\s+)?quarter\b"),
         ("half_y", r"(?:the\s+)?(?P<ord>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{YEAR})"
                    r"|h(?P<h>[12])\s*(?P<y2>{YEAR})"),
         ("half", r"the\s+(?P<ord>first|second)\s+half\s+of\s+(?:the|this|(?P<rel>last|next))\s+year"),
@@ -176,6 +208,11 @@ def _rules() -> list[tuple[str, str]]:
         # weekday, month, year alone
         ("wd", r"(?P<wd>{WDF})(?:\s+(?P<pod>{POD}))?\b"),
         ("mon", r"(?P<mon>{MONF})\b"),
+        # day and month in digits without a year: "31.01.", "8.5.", "13.01", "5/8" (late in the
+        # list: decimals and fractions are tried as durations and clock times first)
+        ("holiday", r"(?:(?P<rel>last|next|this)\s+)?(?P<h>{HOLIDAY})(?:\s+(?P<wk>week))?\b"),
+        ("dom", r"the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),
+        ("dm_num", r"(?P<a>[0-3]?\d)(?P<s>\.\s?|/)(?P<b>[0-3]?\d)\b(?P<dot>\.)?"),
         ("year", r"(?P<y>{YEAR})"),
     ]
     return rules
@@ -218,6 +255,35 @@ def prefix_pattern() -> str:
 def _rust(pat: str) -> str:
     """Python rule syntax to Rust regex: ASCII \\b, [0-9] for \\d; named groups kept once."""
     return pat.replace(r"\b", r"(?-u:\b)").replace(r"\d", "[0-9]")
+
+
+def holiday_date(name: str, year: int) -> date | None:
+    """The date of a holiday from `holidays` in the seeds in a given year."""
+    h = lexicon()["holidays"].get(name)
+    if h is None:
+        return None
+    if "easter" in h:  # anonymous Gregorian computus
+        a, b, c = year % 19, year // 100, year % 100
+        d, e = divmod(b, 4)
+        f = (b + 8) // 25
+        g = (b - f + 1) // 3
+        hh = (19 * a + b - d - g + 15) % 30
+        i, k = divmod(c, 4)
+        ll = (32 + 2 * e + 2 * i - hh - k) % 7
+        m = (a + 11 * hh + 22 * ll) // 451
+        month, day = divmod(hh + ll - 7 * m + 114, 31)
+        return date.fromordinal(date(year, month, day + 1).toordinal() + int(h["easter"]))
+    mo = int(h["month"])
+    if "day" in h:
+        return date(year, mo, int(h["day"]))
+    wd, nth = int(h["weekday"]), int(h["nth"])
+    if nth > 0:
+        first = date(year, mo, 1)
+        day = 1 + (wd - first.isoweekday()) % 7 + 7 * (nth - 1)
+    else:
+        last = calendar.monthrange(year, mo)[1]
+        day = last - (date(year, mo, last).isoweekday() - wd) % 7
+    return date.fromordinal(date(year, mo, day).toordinal() + int(h.get("after", 0)))
 
 
 # ----------------------------------------------------------------------------- interpretation
@@ -276,6 +342,17 @@ def _time(s: str) -> str | None:
     return f"T{hh:02d}:{mi:02d}"
 
 
+def _tsuf(g: dict[str, Any]) -> tuple[str, str] | None:
+    """The clock time after a date ('T15:30') and, for '1900-2110', the range's end time."""
+    if g.get("r1"):
+        a, b = _time(g["r1"][:-2] + ":" + g["r1"][-2:]), _time(g["r2"][:-2] + ":" + g["r2"][-2:])
+        return (a, b) if a and b else None
+    if g.get("t"):
+        t = _time(g["t"])
+        return (t, "") if t else None
+    return "", ""
+
+
 def _valid(y: int, mo: int, d: int) -> bool:
     return 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y if y else 2000, mo)[1]
 
@@ -294,18 +371,25 @@ def _base(**kw: Any) -> Spec:
     return spec
 
 
-def _fixed_date(y: int, mo: int, d: int | None, tsuf: str = "") -> Spec:
+def _fixed_date(y: int, mo: int, d: int | None, tsuf: str = "", tend: str = "") -> Spec:
     if d is None:
         last = calendar.monthrange(y, mo)[1]
         return _base(val=f"{y:04d}-{mo:02d}", sd=date(y, mo, 1), ed=date(y, mo, last))
-    return _base(val=f"{y:04d}-{mo:02d}-{d:02d}{tsuf}", sd=date(y, mo, d), ed=date(y, mo, d),
-                 typ="TIME" if tsuf else "DATE")
+    day = date(y, mo, d)
+    val = f"{day.isoformat()}{tsuf}"
+    end = day
+    if tend:  # "1900-2110"; an end before the start is on the next day
+        end = date.fromordinal(day.toordinal() + (1 if tend < tsuf else 0))
+        val += f"/{end.isoformat()}{tend}"
+    return _base(val=val, sd=day, ed=end, typ="TIME" if tsuf else "DATE")
 
 
-def _yearless(mo: int, d: int | None, tsuf: str = "", dirn: int = 0) -> Spec:
+def _yearless(mo: int, d: int | None, tsuf: str = "", dirn: int = 0, tend: str = "") -> Spec:
     u = f"XXXX-{mo:02d}" + (f"-{d:02d}{tsuf}" if d else "")
+    if tend:
+        u += f"/XXXX-{mo:02d}-{d:02d}{tend}"
     return _base(mode="yearless", mo=mo, d=d, tsuf=tsuf or None, dirn=dirn, uval=u,
-                 typ="TIME" if tsuf else "DATE", ctx="md" if d else None)
+                 typ="TIME" if tsuf else "DATE", ctx="md" if d else None, code=tend or None)
 
 
 def _offset(unit: str, n: int, tsuf: str = "", typ: str = "DATE") -> Spec:
@@ -386,24 +470,25 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             d, mo = a, b
         else:
             mo, d = a, b
-        tsuf = _time(g["t"]) if g.get("t") else ""
-        if tsuf is None:
+        ts = _tsuf(g)
+        if ts is None:
             return None
+        tsuf, tend = ts
         if g.get("y"):
             y = _year4(g["y"])
-            return _fixed_date(y, mo, d, tsuf) if _valid(y, mo, d) else None
-        return _yearless(mo, d, tsuf) if _valid(0, mo, d) else None
+            return _fixed_date(y, mo, d, tsuf, tend) if _valid(y, mo, d) else None
+        return _yearless(mo, d, tsuf, tend=tend) if _valid(0, mo, d) else None
     if name in ("md", "dm"):
         mon = g["mon"]
         mo = _mon(mon)
         d = int(re.match(r"\d+", g["d"]).group())  # type: ignore[union-attr]
         d2 = int(re.match(r"\d+", g["d2"]).group()) if g.get("d2") else None  # type: ignore[union-attr]
         yraw = g.get("y")
-        tsuf = ""
-        if g.get("t"):
-            tsuf = _time(g["t"]) or ""
-        if yraw and name == "dm" and int(yraw) < 1800:  # "2 Jan 1430": a 24-hour time
-            tsuf = _time(yraw[:2] + ":" + yraw[2:]) or ""
+        ts = _tsuf(g) or ("", "")
+        tsuf, tend = ts
+        # "2 Jan 1430", "12 Nov 2255": a 24-hour time, not a year centuries away
+        if yraw and name == "dm" and not 1800 <= int(yraw) <= 2100 and _time(yraw[:2] + ":" + yraw[2:]):
+            tsuf, tend = _time(yraw[:2] + ":" + yraw[2:]) or "", ""
             yraw = None
         if mon.lower().rstrip(".") in lexicon()["ambiguous_months"] and not mon[0].isupper() \
                 and not yraw and not g.get("wd"):
@@ -422,16 +507,103 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return _base(mode="yearless", mo=mo, d=d, d2=d2,
                          uval=f"XXXX-{mo:02d}-{d:02d}/XXXX-{mo:02d}-{d2:02d}")
         if yraw:
-            return _fixed_date(int(yraw), mo, d, tsuf)
-        return _yearless(mo, d, tsuf)
+            return _fixed_date(int(yraw), mo, d, tsuf, tend)
+        return _yearless(mo, d, tsuf, tend=tend)
+    if name == "compact":
+        mo = _mon(g["mon"])
+        d = int(g["d"])
+        if g.get("y"):
+            y = _year4(g["y"])
+            return _fixed_date(y, mo, d) if _valid(y, mo, d) else None
+        return _yearless(mo, d) if _valid(0, mo, d) else None
+    if name == "drange":
+        a, b, mo = int(g["a"]), int(g["b"]), int(g["mo"])
+        if not (a < b and _valid(0, mo, a) and _valid(0, mo, b)):
+            return None
+        spec = _base(mode="yearless", mo=mo, d=a, d2=b, ctx="number",
+                     uval=f"XXXX-{mo:02d}-{a:02d}/XXXX-{mo:02d}-{b:02d}")
+        if g.get("y"):
+            y = _year4(g["y"])
+            if not _valid(y, mo, b):
+                return None
+            spec = _base(val=f"{y}-{mo:02d}-{a:02d}/{y}-{mo:02d}-{b:02d}",
+                         sd=date(y, mo, a), ed=date(y, mo, b), ctx="number")
+        return spec
+    if name == "dm_num":
+        a, b = int(g["a"]), int(g["b"])
+        slash = g["s"] == "/"
+        mo, d = (a, b) if slash and a <= 12 else (b, a)  # US month/day with a slash
+        if not _valid(0, mo, d) or (slash and g.get("dot")):
+            return None
+        spec = _yearless(mo, d)
+        # "31.01." and "5/8" need a date cue or a fragment; "13.01" (a decimal) only a fragment
+        spec["ctx"] = "loose" if g.get("dot") or slash else "looser"
+        return spec
+    if name == "wdday":
+        wdn = _wd(g["wd"])
+        if g.get("t0"):
+            t0 = _time(g["t0"])
+            if t0 is None:
+                return None
+            return _base(mode="weekday", wd=wdn, dirn=0, tsuf=t0, typ="TIME",
+                         uval=f"XXXX-WXX-{wdn}{t0}")
+        d = int(g["d"])
+        if not 1 <= d <= 31:
+            return None
+        bare = not (g.get("sfx") or g.get("the"))
+        # n: the weekday's length, for falling back to it alone ("Friday 12 people")
+        return _base(mode="wdday", wd=wdn, d=d, uval=f"XXXX-XX-{d:02d}",
+                     ctx="wdbare" if bare else None, n=m.end("wd"))
+    if name == "wd_week":
+        wdn = _wd(g["wd"])
+        return _base(mode="weekday", wd=wdn, dirn={"next": 3, "last": -3, "this": 4}[g["rel"].lower()],
+                     uval=f"XXXX-WXX-{wdn}")
+    if name == "trange":
+        ap = g["ap"].lower()
+        h1, h2 = int(g["h1"]), int(g["h2"])
+        t1 = _time(f"{h1}:{g.get('m1') or '00'} {ap}m" if h1 <= h2 or ap == "a" else f"{h1}:{g.get('m1') or '00'} am")
+        t2 = _time(f"{h2}:{g.get('m2') or '00'} {ap}m")
+        if not (t1 and t2) or h1 > 12 or h2 > 12 or h1 == 0:
+            return None
+        return _base(mode="time", tsuf=t1, code=t2, typ="TIME", uval=f"XXXX-XX-XX{t1}/XXXX-XX-XX{t2}")
+    if name == "clockw":
+        hours = lexicon()["clock_hours"]
+        hr = int(g["h"]) if g["h"].isdigit() else int(hours[g["h"].lower()])
+        q = (g.get("q") or "").lower().replace("-", " ")
+        mins = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20}.get(q)
+        if mins is None:
+            mins = 25 if q.startswith("twenty") else int(g.get("qm") or 0)
+        if not 0 < mins < 60 or (q == "half" and g["rel"].lower() == "to"):
+            return None
+        if g["rel"].lower() == "to":
+            hr, mins = hr - 1, 60 - mins
+        ap = (g.get("ap") or "").lower()
+        if ap == "p" and hr < 12:
+            hr += 12
+        if hr == 0:
+            hr = 12
+        clock = f"T{hr:02d}:{mins:02d}"
+        return _base(mode="time", tsuf=clock, typ="TIME", uval=f"XXXX-XX-XX{clock}")
+    if name == "holiday":
+        hname = re.sub(r"\s+", " ", g["h"].lower())
+        if hname not in lexicon()["holidays"] or not g["h"][0].isupper():
+            return None
+        dirn = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
+        return _base(mode="holiday", code=hname, dirn=dirn, unit="week" if g.get("wk") else None,
+                     uval="XXXX-XX-XX")
+    if name == "dom":
+        d = int(g["d"])
+        if not 1 <= d <= 31:
+            return None
+        return _base(mode="wdday", d=d, uval=f"XXXX-XX-{d:02d}", ctx="dom")
     if name == "my":
         mon = g["mon"]
         if mon.lower() in ("may", "march") and not mon[0].isupper():
             return None
         return _fixed_date(int(g["y"]), _mon(mon), None)
     if name == "time":
-        tsuf = _time(g["t"])
-        if tsuf is None:
+        ttime = _time(g["t"])
+        if ttime is None:
             return None
         if not re.search(r"[ap]\.?\s?m|:|noon|midnight|midday|h", g["t"], re.I):
             return None
@@ -442,15 +614,15 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                 return None
             inner = dict(inner)
             if inner["mode"] == "fixed" and inner["val"] and len(inner["val"]) == 10:
-                inner["val"] += tsuf
+                inner["val"] += ttime
             elif inner["mode"] == "yearless" and inner["d"]:
-                inner["uval"] = (inner["uval"] or "") + tsuf
+                inner["uval"] = (inner["uval"] or "") + ttime
             elif inner["mode"] == "offset" and inner["unit"] != "day":
                 return None
-            inner["tsuf"] = tsuf
+            inner["tsuf"] = ttime
             inner["typ"] = "TIME"
             return inner
-        return _base(mode="time", tsuf=tsuf, typ="TIME", uval=f"XXXX-XX-XX{tsuf}")
+        return _base(mode="time", tsuf=ttime, typ="TIME", uval=f"XXXX-XX-XX{ttime}")
     if name == "quarter_y":
         q = g.get("q") or g.get("q2")
         if q is None:
