@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None)
     args = ap.parse_args(argv)
     articles = load(args.corpus, args.limit)
-    mb = articles["text"].str.len_bytes().sum() / 1e6
+    mb = float(articles["text"].str.len_bytes().sum()) / 1e6
     extract_figures(articles.head(50))  # compile patterns and seeds once
     t0 = time.perf_counter()
     rows = 0

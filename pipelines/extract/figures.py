@@ -11,7 +11,13 @@ Pipeline (no Python loop per article or per match):
 3. Number values are computed by tokenising cores, joining tokens against the number-word table
    and aggregating per core (`hundred`/`dozen` multiply, `thousand`.. close a segment,
    fraction words divide the numerator before them).
-4. Adjacent figures joined by "to", "-", "–" or "between .. and" become ranges.
+4. Adjacent figures joined by "to", "-", "–", "between .. and" or two opposite bounds ("more
+   than 10 and less than 20") become ranges; "3 dollars 50 cents" becomes one amount.
+
+Cores also cover spoken decimals ("two hundred point zero three"), scientific notation
+("1.3x10^6"), tokenised digits ("80 , 000", "6 . 2") and glued currency codes ("USD115").
+Hot paths avoid window functions and string-keyed joins (rows are numbered: `fid` for spans,
+`_row` for articles) and materialise each extracted struct once.
 
 Data (units, currencies, number and scale words, context words) lives in `seeds/figures/` and
 is compiled once. Quantities are normalised to SI-like canonical units: m, m2, l, kg, s, °C,
@@ -38,6 +44,7 @@ _CTX_LEFT = 48
 _CTX_RIGHT = 96
 _B = r"(?-u:\b)"  # ASCII word boundary: keeps the regex on the fast DFA path
 _SP = r"[ \t\u00a0\u202f]"  # spaces inside a figure (no newlines)
+_MILS = ["KWD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"]  # three minor digits
 _MOD_OK = {"new", "additional", "extra", "separate", "different", "various", "consecutive",
            "successive", "total", "whole", "full", "main", "key", "major", "other"}
 
@@ -136,7 +143,10 @@ def _lexicon() -> Lexicon:
                 and w not in ("score",))
     dens = wl(lambda w, v, t: t == "den")
     vul = "[" + "".join(vulgar) + "]"
+    # thousands groups (spaces, "1'049"), tokenised text ("80 , 000", "6 . 2"), plain digits
     dig = (r"\d{1,3}(?:[\u00a0\u202f ]\d{3}" + _B + r")+(?:[.,]\d+)?"
+           r"|\d{1,3}(?:'\d{3}" + _B + r")+(?:[.,]\d+)?"
+           r"|\d{1,3}(?: , \d{3}" + _B + r")+|\d+ \. \d+" + _B +
            r"|\d+(?:[.,]\d+)*(?:[eE][-+]?\d+" + _B + ")?")
     d = rf"(?:{_B}\d+/\d+{_B}|{_B}(?:{dig})(?:{_SP}+\d+/\d+{_B}|{_SP}?{vul})?|{vul})"
     smallw = rf"(?:{_B}{tens}(?:{_SP}*-{_SP}*|{_SP}+){ones}|{_B}{tens}|{_B}{teens}|{_B}{ones})"
@@ -144,16 +154,26 @@ def _lexicon() -> Lexicon:
     group = (rf"(?:(?:{smallw}|{d}|{_B}an?{_B}|{_B}half(?:{_SP}+an?)?{_B}|"
              rf"{_B}(?:an?{_SP}+)?quarter{_B}){_SP}+)?{_B}{scale_plural}"
              rf"(?:{_SP}+{_B}{scale_plural})*")
-    frac = (rf"(?:{_SP}+and{_SP}+(?:an?|{ones}){_SP}+{_B}{dens}"
-            rf"|(?:{_SP}*-{_SP}*|{_SP}+){_B}{dens})")
-    phrase = (rf"(?:{group}(?:{_SP}+and{_SP}+|{_SP}+))*(?:{group}|{smallw}|{d})"
-              rf"(?:{frac})?(?:{_SP}+{_B}{scale_plural})?")
+    and_frac = rf"{_SP}+and{_SP}+(?:an?|{smallw}){_SP}+{_B}{dens}"
+    frac = rf"(?:{and_frac}|(?:{_SP}*-{_SP}*|{_SP}+){_B}{dens})"
+    # a bare fraction word joins number words ("three quarters"), not digits ("1988 quarter")
+    phrase = (rf"(?:{group}(?:{_SP}+and{_SP}+|{_SP}+))*"
+              rf"(?:(?:{group}|{smallw})(?:{frac})?|{d}(?:{and_frac})?)"
+              rf"(?:{_SP}+{_B}{scale_plural})?")
     a_den = rf"{_B}an?{_SP}+{dens}"
     vague = (rf"{_B}(?:tens|dozens|hundreds|thousands|millions|billions|trillions){_B}"
              rf"(?:{_SP}+of{_SP}+(?:thousands|millions|billions){_B})?")
+    # spoken decimals: "two hundred point zero three", "nine point nought four"
+    decw = rf"(?:{_B}{tens}(?:{_SP}*-{_SP}*{ones})?|{_B}{teens}|{_B}{ones}|{_B}oh{_B})"
+    spoken = rf"(?:{group}|{smallw})(?:{_SP}+(?:{group}|{smallw}))*{_SP}+point{_SP}+{decw}" \
+             rf"(?:{_SP}+{decw})*"
+    # scientific notation: "1.3x10^6", "2.48×10−5", "6.23 x 10^-4"
+    sci = rf"{_B}\d+(?:\.\d+)?{_SP}*[x×]{_SP}*10{_SP}*(?:\^|\*\*)?{_SP}*[-−+]?\d+{_B}"
     core = (rf"(?i)(?:[-−]|{_B}(?:minus|negative){_SP}+)?"
-            rf"(?:{vague}|{phrase}|{a_den}|(?-u:\B)\.\d+)")
-    token = (rf"\d+/\d+|\d{{1,3}}(?:[\u00a0\u202f ]\d{{3}}{_B})+(?:[.,]\d+)?"
+            rf"(?:{vague}|{sci}|{spoken}|{phrase}|{a_den}|(?-u:\B)\.\d+"
+            # a currency code glued to the digits ("USD115", "EUR29.66", "Rs1,599.00")
+            rf"|(?-i:[A-Z]{{3}}|Rs|RM)(?-u:\B)\d+(?:[.,]\d+)*)")
+    token = (rf"\d+/\d+|\d{{1,3}}(?:[\u00a0\u202f ']\d{{3}}{_B})+(?:[.,]\d+)?"
              rf"|\d+(?:[.,]\d+)*(?:e[-+]?\d+)?|{vul}|[a-z]+")
 
     scales = {r["token"]: (float(r["multiplier"]), r["needs_currency"] == "true")
@@ -173,6 +193,10 @@ def _lexicon() -> Lexicon:
         cur_forms[f if cs else f.lower()] = r["code"]
         if r["position"] in ("prefix", "both"):
             (pre_cs if cs else pre_ci).append(f)
+            if re.fullmatch(r"[A-Za-z]{2,}\$", f):  # "HK $ 10.05 billion" (not "a $5")
+                spaced = f[:-1] + " $"
+                cur_forms[spaced if cs else spaced.lower()] = r["code"]
+                (pre_cs if cs else pre_ci).append(spaced)
         if r["position"] in ("suffix", "both"):
             (suf_cs if cs else suf_ci).append(f)
     cur_prefix_re = (rf"(?:^|[^\w$])(?P<pre>(?P<cur>(?-i:{_alt(pre_cs)})|(?i:{_alt(pre_ci)}))"
@@ -200,13 +224,15 @@ def _lexicon() -> Lexicon:
     units: dict[str, tuple[str, str | None, float | None, float | None]] = {}
     u_cs: list[str] = []
     u_ci: list[str] = []
+    misspelt = set(lex.get("misspelt_units", []))
     for r in _read_csv("units.csv"):
         norm = r["normalized_unit"] or None
         fac = float(r["factor"]) if r["factor"] else None
         off = float(r["offset"]) if r["offset"] else None
         for f in r["forms"].split("|"):
             cs = r["case"] == "cs" or len(f) == 1 or f in ("in", "ms")
-            shown = _singular_words(f) if re.fullmatch(r"[a-z][a-z -]{3,}", f) else r["unit"]
+            shown = (_singular_words(f) if re.fullmatch(r"[a-z][a-z -]{3,}", f)
+                     and f not in misspelt else r["unit"])
             units[f if cs else f.lower()] = (shown, norm, fac, off)
             (u_cs if cs else u_ci).append(f)
     unit_re = (rf"^(?P<all>(?:{_SP}*|-)(?P<unit>(?-i:{_alt(u_cs)})|(?i:{_alt(u_ci)})))"
@@ -239,7 +265,7 @@ def _lexicon() -> Lexicon:
 
 def _digit_value(t: pl.Expr) -> pl.Expr:
     """Float value of a digit token: thousands separators, decimal comma, a/b fractions."""
-    s = t.str.replace_all(r"[\u00a0\u202f ]", "")
+    s = t.str.replace_all(r"[\u00a0\u202f ']", "")
     both = s.str.contains(",") & s.str.contains(r"\.")
     euro_both = both & s.str.contains(r",\d+$")
     only_comma = s.str.contains(",") & ~s.str.contains(r"\.")
@@ -249,7 +275,7 @@ def _digit_value(t: pl.Expr) -> pl.Expr:
         pl.when(euro_both).then(s.str.replace_all(r"\.", "").str.replace(",", "."))
         .when(both).then(s.str.replace_all(",", ""))
         .when(dec_comma).then(s.str.replace(",", "."))
-        .when(only_comma & s.str.contains(r"^\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d+)?$"))
+        .when(only_comma & s.str.contains(r"^\d{1,3}(?:(?:,\d{3})+|(?:,\d{2})*,\d{3})(?:\.\d+)?$"))
         .then(s.str.replace_all(",", ""))
         .when(only_comma).then(None)
         .when(dot_thousands).then(s.str.replace_all(r"\.", ""))
@@ -263,18 +289,58 @@ def _digit_value(t: pl.Expr) -> pl.Expr:
     )
 
 
+def _spoken_decimals(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """Values of "<number words> point <digit words>" cores: digits after "point" are read
+    one by one ("zero three" = .03) unless a word is ten or more ("point seventy-one" = .71)."""
+    digits = {w: v for w, (v, t) in lex.words.items() if t == "small"} | {"oh": 0.0}
+    whole = _core_values(rows.select("fid", pl.col("core").str.replace(
+        r"(?i)[ \t\u00a0\u202f]+point[ \t\u00a0\u202f].*$", "")), lex)
+    dec = rows.select(
+        "fid",
+        pl.col("core").str.to_lowercase().str.replace(r"^.*?\spoint\s+", "")
+        .str.replace_all(r"[-\s]+", " ").str.split(" ")
+        .list.eval(pl.element().replace_strict(digits, default=None, return_dtype=pl.Float64))
+        .alias("d"),
+    ).with_columns(
+        pl.when(pl.col("d").list.max() < 10)
+        .then(pl.col("d").list.eval(pl.element().cast(pl.Int64).cast(pl.String)).list.join(""))
+        .otherwise(pl.col("d").list.sum().cast(pl.Int64).cast(pl.String)).alias("ds"),
+    )
+    return whole.join(dec, on="fid").select(
+        "fid", (pl.col("num") + ("0." + pl.col("ds")).cast(pl.Float64, strict=False)).alias("num"))
+
+
 def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     """Value of every core (`fid`, `core`): tokens joined to number words and aggregated."""
-    simple = pl.col("core").str.contains(r"^[\d.,\u00a0\u202f ]+$")
     single = {w: v for w, (v, t) in lex.words.items() if t == "small"}
-    one_word = pl.col("core").str.to_lowercase().is_in(list(single))
+    # most cores are plain digits ("2024", "3.5"): a cast; other digit forms go through
+    # `_digit_value`; single number words are a lookup; the rest are tokenised below
+    rows = rows.with_columns(
+        pl.col("core").cast(pl.Float64, strict=False).alias("plain"),
+        pl.col("core").str.contains(r"^[\d.,\u00a0\u202f ']+$").alias("simple"),
+        pl.col("core").str.to_lowercase().replace_strict(single, default=None,
+                                                         return_dtype=pl.Float64).alias("word"),
+    )
+    plain = pl.col("plain").is_not_null() & pl.col("core").str.contains(r"^\d+(?:\.\d+)?$")
     fast = pl.concat([
-        rows.filter(simple).select("fid", _digit_value(pl.col("core")).alias("num")),
-        rows.filter(one_word).select(
-            "fid", pl.col("core").str.to_lowercase().replace_strict(single, return_dtype=pl.Float64)
-            .alias("num")),
+        rows.filter(plain).select("fid", pl.col("plain").alias("num")),
+        rows.filter(pl.col("simple") & ~plain).select(
+            "fid", _digit_value(pl.col("core")).alias("num")),
+        rows.filter(pl.col("word").is_not_null()).select("fid", pl.col("word").alias("num")),
     ])
-    rows = rows.filter(~simple & ~one_word)
+    rows = rows.filter(~pl.col("simple") & pl.col("word").is_null()).select("fid", "core")
+    sci = rows.filter(pl.col("core").str.contains(r"[x×]\s*10"))
+    if sci.height:
+        parts = pl.col("core").str.extract_groups(
+            r"^(?P<m>\d+(?:\.\d+)?)\s*[x×]\s*10\s*(?:\^|\*\*)?\s*(?P<e>[-−+]?\d+)$")
+        fast = pl.concat([fast, sci.select(
+            "fid", (parts.struct.field("m").cast(pl.Float64) * pl.lit(10.0).pow(
+                parts.struct.field("e").str.replace("−", "-").cast(pl.Float64))).alias("num"))])
+        rows = rows.filter(~pl.col("fid").is_in(sci["fid"].implode()))
+    spoken = rows.filter(pl.col("core").str.contains(r"(?i)\spoint\s"))
+    if spoken.height:
+        fast = pl.concat([fast, _spoken_decimals(spoken, lex)])
+        rows = rows.filter(~pl.col("fid").is_in(spoken["fid"].implode()))
     words = pl.DataFrame(
         {"tok": list(lex.words) + list(lex.vulgar),
          "wval": [v for v, _ in lex.words.values()] + list(lex.vulgar.values()),
@@ -285,6 +351,11 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
         rows.lazy()
         .select("fid", pl.col("core").str.to_lowercase().str.extract_all(lex.token).alias("tok"))
         .explode("tok")
+        # tokens of one core are contiguous: neighbours are plain shifts masked at core changes
+        # (window functions cost a group-by each)
+        .with_columns(((pl.col("tok").shift(1) == "and")
+                       & (pl.col("fid").shift(1) == pl.col("fid"))).fill_null(False)
+                      .alias("after_and"))
         .filter(pl.col("tok").is_not_null() & ~pl.col("tok").is_in(["and", "of", "minus",
                                                                      "negative"]))
         .join(words.lazy(), on="tok", how="left", maintain_order="left")
@@ -293,28 +364,37 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
             .otherwise(pl.col("wval")).alias("v"),
             pl.col("wtype").fill_null("small").alias("ty"),
         )
-        .with_columns(pl.int_range(pl.len()).over("fid").alias("pos"))
         .with_columns(
-            pl.col("ty").shift(-1).over("fid").alias("next_ty"),
-            pl.col("v").shift(-1).over("fid").alias("next_v"),
-            pl.col("ty").shift(1).over("fid").alias("prev_ty"),
+            (pl.col("fid") != pl.col("fid").shift(1)).fill_null(True).alias("first"),
+            (pl.col("fid") != pl.col("fid").shift(-1)).fill_null(True).alias("last"),
+        )
+        .with_columns(
+            pl.when(~pl.col("last")).then(pl.col("ty").shift(-1)).alias("next_ty"),
+            pl.when(~pl.col("last")).then(pl.col("v").shift(-1)).alias("next_v"),
+            pl.when(~pl.col("first")).then(pl.col("ty").shift(1)).alias("prev_ty"),
         )
         .with_columns(
             # a fraction word at the start ("half a million") multiplies the whole figure
-            pl.when((pl.col("pos") == 0) & (pl.col("ty") == "den"))
+            pl.when(pl.col("first") & (pl.col("ty") == "den"))
             .then(1.0 / pl.col("v")).otherwise(1.0).alias("prefix_mult"),
-            (pl.col("ty") == "big").cast(pl.Int32).alias("is_big"),
-        )
-        .with_columns(
-            (pl.col("is_big").cum_sum().over("fid") - pl.col("is_big")).alias("seg"),
+            # segments end after a big word ("thousand"); ids are unique across cores
+            (pl.col("first") | (pl.col("prev_ty") == "big").fill_null(False)).cast(pl.Int32)
+            .cum_sum().alias("seg"),
             pl.when(pl.col("ty") == "mult").then(pl.col("v")).otherwise(1.0).alias("m"),
+            # runs of number words ("twenty three"); "and" starts a new run
+            (pl.col("first") | (pl.col("ty") != "small") | pl.col("after_and")).cast(pl.Int32)
+            .cum_sum().alias("run"),
         )
         .with_columns(
-            pl.col("m").reverse().cum_prod().reverse().over(["fid", "seg"]).alias("mprod"),
+            pl.col("m").reverse().cum_prod().reverse().over("seg").alias("mprod"),
+            # a fraction word divides the whole run before it: "twenty-three fifths" = 23/5
+            pl.col("next_ty").last().over("run").alias("run_next_ty"),
+            pl.col("next_v").last().over("run").alias("run_next_v"),
         )
         .with_columns(
             pl.when(pl.col("ty") == "small").then(
-                pl.when(pl.col("next_ty") == "den").then(pl.col("v") / pl.col("next_v"))
+                pl.when(pl.col("run_next_ty") == "den")
+                .then(pl.col("v") / pl.col("run_next_v"))
                 .otherwise(pl.col("v")) * pl.col("mprod"))
             .when((pl.col("ty") == "mult")
                   & (pl.col("prev_ty").is_null() | ~pl.col("prev_ty").is_in(["small", "mult"])))
@@ -326,25 +406,34 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     )
     segs = (
         toks.with_columns(
-            ((pl.col("ty") == "small") & (pl.col("next_ty") != "den")).alias("whole"))
+            ((pl.col("ty") == "small") & (pl.col("run_next_ty") != "den").fill_null(True))
+            .alias("whole"))
         .group_by("fid", "seg")
         .agg(pl.col("contrib").sum(), pl.col("bigv").max(), pl.col("has_small").any(),
              pl.col("prefix_mult").min(), pl.col("v").is_null().any().alias("bad"),
              pl.col("whole").any(), (pl.col("ty") == "den").any().alias("has_den"))
-        .sort("fid", "seg")
-        .with_columns(pl.col("bigv").shift(1).over("fid").alias("prev_big"))
+        .sort("seg")
+        .with_columns(pl.when(pl.col("fid") == pl.col("fid").shift(1))
+                      .then(pl.col("bigv").shift(1)).alias("prev_big"))
         .with_columns(
             # "3 million and a half": a bare fraction after a scale word scales with it
             pl.when(pl.col("has_den") & ~pl.col("whole") & pl.col("bigv").is_null()
                     & pl.col("prev_big").is_not_null())
             .then(pl.col("contrib") * pl.col("prev_big"))
+            # "three lakh crore", "two thousand million": a lone scale word multiplies
+            .when(~pl.col("has_small") & pl.col("bigv").is_not_null()
+                  & pl.col("prev_big").is_not_null()).then(0.0)
             .otherwise(pl.when(pl.col("has_small")).then(pl.col("contrib")).otherwise(1.0)
-                       * pl.col("bigv").fill_null(1.0)).alias("segv")
+                       * pl.col("bigv").fill_null(1.0)).alias("segv"),
+            pl.when(~pl.col("has_small") & pl.col("bigv").is_not_null()
+                    & pl.col("prev_big").is_not_null()).then(pl.col("bigv")).otherwise(1.0)
+            .alias("segm"),
         )
     )
     return (
         segs.group_by("fid")
-        .agg((pl.col("segv").sum() * pl.col("prefix_mult").min()).alias("num"),
+        .agg((pl.col("segv").sum() * pl.col("segm").product() * pl.col("prefix_mult").min())
+             .alias("num"),
              pl.col("bad").any())
         .filter(~pl.col("bad"))
         .select("fid", "num")
@@ -358,32 +447,28 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
 def _consume(df: pl.DataFrame, pattern: str, prefix: str, fields: list[str],
              cond: pl.Expr | None = None) -> pl.DataFrame:
     """Match an anchored pattern on `rest`; add `prefix_<field>` columns, advance `rest`."""
-    g = pl.col("rest").str.extract_groups(pattern)
-    ok = g.struct.field("all").is_not_null()
+    ok = pl.col("_g").struct.field("all").is_not_null()
     if cond is not None:
         ok = ok & cond
-    df = df.with_columns(
-        *[pl.when(ok).then(g.struct.field(f)).alias(f"{prefix}_{f}") for f in fields],
-        pl.when(ok).then(g.struct.field("all").str.len_chars()).otherwise(0)
+    df = df.with_columns(pl.col("rest").str.extract_groups(pattern).alias("_g")).with_columns(
+        *[pl.when(ok).then(pl.col("_g").struct.field(f)).alias(f"{prefix}_{f}") for f in fields],
+        pl.when(ok).then(pl.col("_g").struct.field("all").str.len_chars()).otherwise(0)
         .cast(pl.Int64).alias(f"{prefix}_len"),
     )
-    return df.with_columns(
+    return df.drop("_g").with_columns(
         pl.col("rest").str.slice(pl.col(f"{prefix}_len")).alias("rest"),
         (pl.col("grow") + pl.col(f"{prefix}_len")).alias("grow"),
     )
 
 
 def _singular(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
-    low = w.str.to_lowercase()
+    # irregular plurals first; then at most one of the regular rules applies (their outputs
+    # never end in a plural "s" the next rule would strip again)
     return (
-        pl.when(low.is_in(list(irregular))).then(low.replace(irregular))
-        .when(low.str.ends_with("ies") & (low.str.len_chars() > 4))
-        .then(low.str.slice(0, low.str.len_chars() - 3) + "y")
-        .when(low.str.contains(r"(?:ches|shes|xes|sses|zzes)$"))
-        .then(low.str.slice(0, low.str.len_chars() - 2))
-        .when(low.str.ends_with("s") & ~low.str.contains(r"(?:ss|us|is)$"))
-        .then(low.str.slice(0, low.str.len_chars() - 1))
-        .otherwise(low)
+        w.str.to_lowercase().replace(irregular)
+        .str.replace(r"^(.{2,})ies$", "${1}y")
+        .str.replace(r"(ch|sh|x|ss|zz)es$", "${1}")
+        .str.replace(r"([^sui])s$", "${1}")
     )
 
 
@@ -398,28 +483,40 @@ def _is_plural(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
 def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     """Money, percent, count and quantity mentions of every article (schema `Figures`)."""
     lex = _lexicon()
-    base = articles.select("article_id", "text").filter(pl.col("text").is_not_null())
-    spans = regex_spans(base, lex.core)
+    base = (articles.select("article_id", "text").filter(pl.col("text").is_not_null())
+            .with_row_index("_row"))
+    spans = regex_spans(base, lex.core, keys=("article_id", "_row"))
     if spans.is_empty():
         return empty(Figures)
+    texts = base["text"]  # article text by row number: a gather, not a string-keyed join
     ctx_start = (pl.col("start") - _CTX_LEFT).clip(lower_bound=0)
     df = (
         spans.with_row_index("fid")
-        .join(base, on="article_id", how="left")
+        .with_columns(texts.gather(spans["_row"]).alias("text"))
         .with_columns(
             pl.col("text").str.slice(ctx_start, pl.col("start") - ctx_start).alias("left"),
             pl.col("text").str.slice(pl.col("end"), _CTX_RIGHT).alias("right"),
         )
         .drop("text")
     )
-    # a leading hyphen glued to a word or number is not a minus sign ("F-16", "10-15")
-    glued_sign = pl.col("match").str.contains(r"^[-−]") & pl.col("left").str.contains(r"\w$")
-    df = df.with_columns(
-        pl.when(glued_sign).then(pl.col("start") + 1).otherwise("start").alias("start"),
-        pl.when(glued_sign).then(pl.col("left") + pl.col("match").str.slice(0, 1))
-        .otherwise("left").alias("left"),
-        pl.when(glued_sign).then(pl.col("match").str.slice(1)).otherwise("match").alias("match"),
-    )
+    # letters glued before the digits go back to the left context ("USD115": a currency
+    # prefix there, else dropped as glued to letters)
+    # A leading hyphen glued to a word or number is not a minus sign ("F-16", "10-15").
+    # Both fixes move characters from the match to the left context; they touch few rows,
+    # so those rows are fixed apart and put back (rows are re-sorted by `fid` later).
+    glued = (pl.col("match").str.extract(r"^([A-Z]{3}|Rs|RM)\d", 1).str.len_chars()
+             .fill_null(0)
+             + (pl.col("match").str.contains(r"^[-−]") & pl.col("left").str.contains(r"\w$"))
+             .cast(pl.UInt32))
+    df = df.with_columns(glued.alias("_gl"))
+    fix = df.filter(pl.col("_gl") > 0)
+    if fix.height:
+        df = pl.concat([df.filter(pl.col("_gl") == 0), fix.with_columns(
+            (pl.col("start") + pl.col("_gl")).alias("start"),
+            (pl.col("left") + pl.col("match").str.slice(0, pl.col("_gl"))).alias("left"),
+            pl.col("match").str.slice(pl.col("_gl")).alias("match"),
+        )])
+    df = df.drop("_gl")
     low = pl.col("match").str.to_lowercase()
     neg = low.str.contains(r"^(?:[-−]|minus|negative)")
     df = df.with_columns(
@@ -430,7 +527,11 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         .alias("vague"),
     )
     vals = _core_values(df.select("fid", "core"), lex)
-    df = df.join(vals, on="fid", how="inner").with_columns(
+    # values by fid (0..n-1): a scatter and a gather instead of a hash join
+    by_fid = pl.repeat(None, spans.height, dtype=pl.Float64, eager=True).scatter(
+        vals["fid"], vals["num"])
+    df = df.with_columns(by_fid.gather(df["fid"]).alias("num")).filter(
+        pl.col("num").is_not_null()).with_columns(
         pl.when(pl.col("neg")).then(-pl.col("num")).otherwise("num").alias("num")
     )
 
@@ -504,13 +605,27 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     )
     is_money = has_pre | pl.col("cs_cur").is_not_null() | pl.col("cw_cur").is_not_null() \
         | pl.col("pence_p")
-    pct = (rf"^(?P<all>{_SP}*(?P<p>%|(?i:per{_SP}?cent|per-cent|percent|pct))"
+    pct = (rf"^(?P<all>{_SP}*(?P<p>%|(?i:per{_SP}?cents?|per-cent|percents?|pct))"
            rf"(?P<pt>(?i:{_SP}+points?|{_SP}+point{_SP}+|-point))?|{_SP}+(?P<pp>(?i:percentage"
            rf"{_SP}+points?|pp|bps|basis{_SP}+points?)))(?:[^\w]|$)")
     df = _consume(df, pct, "pc", ["p", "pt", "pp"], cond=~is_money)
     is_pct = pl.col("pc_len") > 0
     df = _consume(df, lex.unit_re, "un", ["unit", "next"], cond=~is_money & ~is_pct & ~(
         pl.col("rest").str.contains(r"^[ \t]*in[ \t]+[\w$€£]")))
+    # a lone "C"/"F" is a temperature only for plausible values, not before "-", "." or "/"
+    # ("777F", "800,000 F-Series", "2021 C.P.I.", "14.7C/ per security")
+    lone_cf = pl.col("un_unit").is_in(["C", "F"]) & (
+        (pl.col("num").abs() > 150) | pl.col("rest").str.contains(r"^[-./]\w"))
+    df = df.with_columns(
+        pl.when(lone_cf).then(pl.col("rest").str.len_chars()).otherwise(0).alias("_undo"),
+    ).with_columns(
+        pl.when(pl.col("_undo") > 0).then(
+            pl.col("right").str.slice(pl.col("grow") - pl.col("un_len"))).otherwise("rest")
+        .alias("rest"),
+        pl.when(pl.col("_undo") > 0).then(pl.col("grow") - pl.col("un_len")).otherwise("grow")
+        .alias("grow"),
+        pl.when(pl.col("_undo") > 0).then(None).otherwise("un_unit").alias("un_unit"),
+    ).drop("_undo")
     is_unit = pl.col("un_unit").is_not_null()
     # ages: "5 years old", "90 day old", "6 weeks of age"
     age = pl.col("rest").str.extract(r"^((?:[ \t]+|-)old|[ \t]+of[ \t]+age)(?:[^\w]|$)", 1)
@@ -523,38 +638,46 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     )
     # counted noun (not part of the span): "105 children", "three Russian soldiers"
     nn = pl.col("rest").str.extract_groups(
-        r"^(?:[ \t]+|-)(?P<w1>[A-Za-z][a-z]+(?:-[a-z]+)?)(?:[ \t]+(?P<w2>[a-z]+(?:-[a-z]+)?))?")
-    w1, w2 = nn.struct.field("w1"), nn.struct.field("w2")
-    w1l = w1.str.to_lowercase()
+        r"^(?P<s1>(?:[ \t]+|-)(?P<w1>[A-Za-z][a-z]+(?:-[a-z]+)?))"
+        r"(?P<s2>[ \t]+(?P<w2>[a-z]+(?:-[a-z]+)?))?")
+    df = df.with_columns(nn.alias("nn")).with_columns(
+        pl.col("nn").struct.field("w1"), pl.col("nn").struct.field("w2"),
+        pl.col("nn").struct.field("w1").str.to_lowercase().alias("w1l"),
+        pl.col("nn").struct.field("s1").str.len_chars().cast(pl.Int64).alias("n1_len"),
+        pl.col("nn").struct.field("s2").str.len_chars().cast(pl.Int64).alias("n2_len"),
+    )
+    w1, w2, w1l = pl.col("w1"), pl.col("w2"), pl.col("w1l")
     bad = list(lex.not_nouns | set(lex.words))
-    numberish = r"(?:th|first|second|third|1st|2nd|3rd|teen|ty|^dz|^doz)s?$"
+    # ordinals and dozen abbreviations cannot head a counted noun ("deaths" and "cities" can)
+    numberish = (r"^(?:[a-z]+-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                 r"tenth|eleventh|twelfth|[a-z]*teenth|[a-z]*tieth|hundredth|thousandth|"
+                 r"millionth|billionth|\d+(?:st|nd|rd|th)|dz|doz)s?$")
+    w1_bad = w1l.is_in(bad)
+    w1_plural = _is_plural(w1l, lex.irregular)
     head2 = w2.is_not_null() & ~w2.is_in(bad) & _is_plural(w2, lex.irregular) & (
-        ~w1l.is_in(bad) | w1l.is_in(list(_MOD_OK))) & ~w1l.str.ends_with("ly") \
-        & ~_is_plural(w1l, lex.irregular)
-    head2 = head2 & ~w2.str.contains(numberish)
-    head1 = w1.str.contains(r"^[a-z]") & ~w1l.is_in(bad) & ~w1l.str.contains(numberish) & (
-        _is_plural(w1l, lex.irregular)
-        | ((pl.col("num") == 1) & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
+        ~w1_bad | w1l.is_in(list(_MOD_OK))) & ~w1l.str.ends_with("ly") & ~w1_plural \
+        & ~w2.str.contains(numberish)
+    head1 = w1.str.contains(r"^[a-z]") & ~w1_bad & ~w1l.str.contains(numberish) & (
+        w1_plural | ((pl.col("num") == 1) & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
     )
     noun_ok = ~is_money & ~is_pct & ~is_unit
     df = df.with_columns(
-        pl.when(noun_ok & head2).then(w1l + " " + _singular(w2, lex.irregular))
-        .when(noun_ok & head1).then(_singular(w1l, lex.irregular)).alias("noun"),
-        pl.when(noun_ok & head2).then(pl.lit(True)).otherwise(False).alias("noun2"),
-        pl.when(noun_ok & (head2 | head1)).then(
-            pl.col("rest").str.extract(
-                r"^((?:[ \t]+|-)[A-Za-z][a-z]+(?:-[a-z]+)?(?:[ \t]+[a-z]+(?:-[a-z]+)?)?)")
-        ).alias("noun_text"),
+        (noun_ok & head2).fill_null(False).alias("noun2"),
+        (noun_ok & head1).fill_null(False).alias("noun1"),
     ).with_columns(
-        pl.when(pl.col("noun2")).then(pl.col("rest").str.slice(
-            pl.col("noun_text").str.len_chars()))
-        .when(pl.col("noun").is_not_null()).then(pl.col("rest").str.slice(
-            pl.col("rest").str.extract(r"^((?:[ \t]+|-)[A-Za-z][a-z]+(?:-[a-z]+)?)")
-            .str.len_chars()))
+        pl.when(pl.col("noun2")).then(w2).when(pl.col("noun1")).then(w1l).alias("head"),
+    ).with_columns(
+        pl.when(pl.col("noun2")).then(w1l + " ").otherwise(pl.lit(""))
+        .add(_singular(pl.col("head"), lex.irregular)).alias("noun"),
+        pl.when(pl.col("noun2")).then(pl.col("rest").str.slice(pl.col("n1_len")
+                                                               + pl.col("n2_len")))
+        .when(pl.col("noun1")).then(pl.col("rest").str.slice(pl.col("n1_len")))
         .otherwise("rest").alias("rest_after_noun"),
     )
     # rate period after the figure (and after a counted noun)
-    per = pl.col("rest_after_noun").str.extract_groups(lex.period_re)
+    df = df.with_columns(pl.col("rest_after_noun").str.extract_groups(lex.period_re)
+                         .alias("_per"))
+    per = pl.col("_per")
     p_word = pl.coalesce(per.struct.field("p1"), per.struct.field("p2")).str.to_lowercase()
     p_next = per.struct.field("next").str.strip_chars().str.to_lowercase()
     df = df.with_columns(
@@ -571,24 +694,23 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         pl.col("cs_cur").replace_strict(lex.cur_forms, default=None),
         pl.col("cs_cur").str.to_lowercase().replace_strict(lex.cur_forms, default=None),
     )
-    cw_key = _key(pl.col("cw_cur").str.to_lowercase())
-    word_code = cw_key.replace_strict({k: v[0] for k, v in lex.cur_words.items()},
-                                      default=None)
-    word_unit = cw_key.replace_strict({k: v[1] for k, v in lex.cur_words.items()},
-                                      default=None)
     ukey = _key(pl.col("un_unit"))
-    ucs = ukey.replace_strict({k: v[0] for k, v in lex.units.items()}, default=None)
-    uci = ukey.str.to_lowercase().replace_strict({k: v[0] for k, v in lex.units.items()},
-                                                 default=None)
-    ukey2 = pl.when(ucs.is_not_null()).then(ukey).otherwise(ukey.str.to_lowercase())
+    df = df.with_columns(
+        _key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
+        pl.when(ukey.is_in(list(lex.units))).then(ukey).otherwise(ukey.str.to_lowercase())
+        .alias("_uk"),
+    )
+    cw_key, ukey2 = pl.col("_cw"), pl.col("_uk")
 
     def uget(i: int) -> pl.Expr:
         return ukey2.replace_strict({k: v[i] for k, v in lex.units.items()}, default=None)
 
     df = df.with_columns(
-        pl.coalesce(cur_code, word_code).alias("currency"),
-        word_unit.alias("money_word"),
-        pl.coalesce(ucs, uci).alias("qunit"),
+        pl.coalesce(cur_code, cw_key.replace_strict(
+            {k: v[0] for k, v in lex.cur_words.items()}, default=None)).alias("currency"),
+        cw_key.replace_strict({k: v[1] for k, v in lex.cur_words.items()}, default=None)
+        .alias("money_word"),
+        uget(0).alias("qunit"),
         uget(1).alias("normalized_unit"),
         uget(2).cast(pl.Float64).alias("nfac"),
         uget(3).cast(pl.Float64).alias("noff"),
@@ -615,6 +737,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         kind.alias("kind"), unit.alias("unit"),
         (pl.col("num") * pl.col("sc_mult")).alias("value"),
     )
+    # "Rp 235.000", "1.727 Ft", "129.900": one dot and three digits is a thousands group in
+    # prices (not for currencies with three minor digits) and in round bare numbers
+    dot_k = pl.col("core").str.contains(r"^[1-9]\d{0,2}\.\d{3}$") & (
+        ((pl.col("kind") == "money") & ~pl.col("currency").is_in(_MILS).fill_null(False)
+         & ((pl.col("currency") != "USD") | pl.col("core").str.contains(r"00$")).fill_null(True))
+        | ((pl.col("kind") == "count") & pl.col("core").str.contains(r"\.000$")))
+    df = df.with_columns(pl.when(dot_k).then(pl.col("value") * 1000).otherwise("value")
+                         .alias("value"))
     wscale = pl.col("core").str.to_lowercase().str.extract(
         r"(thousand|million|billion|trillion|bn)s?$").replace_strict(
         {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12},
@@ -629,8 +759,9 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         (pl.col("end") + pl.col("grow") - pl.col("cw_len").fill_null(0)
          * pl.col("cw_cur").is_null().cast(pl.Int64)).alias("end"),
     )
-    df = _filter_false_friends(df)
-    df = _merge_ranges(df)
+    # only the columns still needed: filters, sorts and gathers copy every column
+    df = _filter_false_friends(df.select(_KEEP))
+    df = _merge_ranges(_merge_cents(df))
     df = df.with_columns(
         pl.when(pl.col("kind") == "quantity")
         .then(pl.col("value") * pl.col("nfac") + pl.col("noff").fill_null(0.0))
@@ -640,9 +771,8 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         .otherwise("qualifier").alias("qualifier"),
     )
     out = (
-        df.join(base, on="article_id", how="left")
-        .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-                      .alias("text"))
+        df.with_columns(texts.gather(df["_row"]).alias("text"))
+        .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
         .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
                 & (pl.col("end") > pl.col("start")))
         .sort("article_id", "start")
@@ -650,19 +780,37 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     return conform(out, Figures)
 
 
+_DATED_NOUNS = ["sale", "result", "revenue", "earning", "profit", "loss", "budget", "season",
+                "election", "quarter", "campaign", "census", "game", "model", "edition", "version",
+                "figure", "estimate", "forecast", "report", "plan", "deadline", "target", "law",
+                "act", "olympic", "cup", "championship", "tournament", "survey", "poll", "vote",
+                "level", "price", "rate", "record", "agreement", "deal", "accord", "class",
+                "graduate", "winner", "nominee", "draft", "release", "crisis", "war", "attack"]
+_KEEP = ["article_id", "_row", "fid", "start", "end", "left", "right", "core", "pre_len", "grow",
+         "num", "vague", "unscaled", "tscale", "kind", "value", "unit", "currency", "qunit", "noun",
+         "normalized_unit", "nfac", "noff", "period", "qualifier", "direction"]
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?:[a-z]*)\.?")
 _ID_WORDS = (r"(?:no\.|nos\.|#|article|section|chapter|title|page|flight|room|route|interstate|"
              r"highway|proposition|prop\.|amendment|episode|season|vol\.|volume|level|phase|"
              r"category|grade|bill|resolution|rule|act|gen|windows|iphone|galaxy|series|model|"
              r"type|district|ward|precinct|apollo|version|v\.|covid|sars-cov|h\dn|pixel|xbox|"
              r"playstation|studio|channel|region|zone|block|suite|apt\.?|apartment|"
-             r"p\.o\.|su|mig|tu|kh)")
+             r"p\.o\.|su|mig|tu|kh|exit|gate|terminal|platform|seat|row|figure|fig\.|table|"
+             r"item|step|stage|round|pier|line|bus|tram|pick)")
+
+
+_RIGHT_DROP = (r"^(?::\d|/\d|\.\d+\.\d|[-.]\d+[-.]\d|[ \t]*(?i:a\.?m\b|p\.?m\b)"
+               r"|(?i:st|nd|rd|th)\b|\S*%[0-9A-F]{2}"
+               r"|[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|"
+               r"Blvd|Lane|Drive|Dr|Way|Place|Court|Highway)\b)")
 
 
 def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     """Drop dates, times, ordinals, years, model names, ids, phone numbers, pronoun 'one'."""
-    left, right, core = pl.col("left"), pl.col("right"), pl.col("core")
-    lraw = pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
+    df = df.with_columns(
+        pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
+        .alias("_lraw"))
+    right, core, lraw = pl.col("right"), pl.col("core"), pl.col("_lraw")
     no_cur = pl.col("kind") != "money"
     is_digit = core.str.contains(r"^\d")
     plain_int = core.str.contains(r"^\d+$")
@@ -670,22 +818,23 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("num") <= 2100) & pl.col("unscaled")
     drop = (
         # glued to letters: "A320", "F-16", "MiG-29", "COVID-19", "5G", "1960s"
-        (lraw.str.contains(r"[A-Za-z]-?$") & no_cur & is_digit)
+        (lraw.str.contains(r"[A-Za-z]-?$") & ~lraw.str.contains(r"\d(?:k|K|M|bn|m)-$")
+         & no_cur & is_digit)
         | (right.str.contains(r"^[A-Za-z]") & (pl.col("grow") == 0) & is_digit)
         | lraw.str.contains(rf"(?i)(?:^|[^\w]){_ID_WORDS}[ \t]*-?[ \t]*$") & is_digit & no_cur
         # times, dates, ids, phone numbers
-        | right.str.contains(r"^(?::\d|/\d|\.\d+\.\d|[-.]\d+[-.]\d|[ \t]*(?i:a\.?m\b|p\.?m\b))")
-        | lraw.str.contains(r"(?:\d[:/]|\d[-.]\d+[-.]|\d\.|\+)$")
+        # (one regex each side: times, ordinals, streets, URL-escapes; "12:", "3/", "+1")
+        | right.str.contains(_RIGHT_DROP)
+        | lraw.str.contains(r"(?:\d[:/]|\d[-.]\d+[-.]|\d\.|\+|\^[-+]?)$|(?:https?://|www\.)\S*$")
         | (lraw.str.contains(r"\d-$") & right.str.contains(r"^-\d"))
         | (lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$") & is_digit
            & (pl.col("num") <= 31) & no_cur & (pl.col("unit").is_null()))
         | (right.str.contains(r"^[ \t]+(?:January|February|March|April|May|June|July|August|"
                               r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|"
                               r"Aug|Sept?|Oct|Nov|Dec)\b") & is_digit & (pl.col("num") <= 31))
-        | right.str.contains(r"^(?i:st|nd|rd|th)\b")
-        | right.str.contains(r"^[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|St|Avenue|Ave|Road|"
-                             r"Rd|Boulevard|Blvd|Lane|Drive|Dr|Way|Place|Court|Highway)\b")
-        # years: bare 4-digit numbers 1800-2100 with no unit, money or noun
+        # years: bare 4-digit numbers 1800-2100 with no unit, money or noun, or before a
+        # dated noun ("1988 sales", "the 2024 election")
+        | (year_like & (pl.col("kind") == "count") & pl.col("unit").is_in(_DATED_NOUNS))
         | (year_like & no_cur & (pl.col("kind") != "percent")
            & (pl.col("unit").is_null() | lraw.str.contains(
                r"(?i)(?:in|since|by|of|from|until|till|during|before|after|the|and|early|late|"
@@ -693,9 +842,11 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         # "one of them", "the one", "no one", "one another"
         | ((core.str.to_lowercase() == "one") & pl.col("unit").is_null()
            & (right.str.contains(r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|"
-                                 r"which|is|was|has|thing)\b")
+                                 r"which|is|was|has|thing|last|more[ \t]+time)\b")
               | lraw.str.contains(r"(?i)(?:the|this|that|which|any|every|each|no|some|"
-                                  r"someone|anyone|one|'s)[ \t]+$")))
+                                  r"someone|anyone|one|'s|next|last|previous|current|right|"
+                                  r"wrong|only|same|other|big|little|new|old|good|bad|best|"
+                                  r"worst|favou?rite|lucky|special)[ \t]+$")))
         # "a third term" (ordinal) vs "a third of": bare a + fraction word needs "of"
         | (core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count"])
            & core.str.contains(r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)s?$")
@@ -703,26 +854,72 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
         | (pl.col("vague") & ~right.str.contains(r"^[ \t]+of\b"))
         | core.is_in(["24/7", "9/11", "7/7", "50/50"])
+        | core.str.contains(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
+        # "at one point three men ...": a time, not a spoken decimal
+        | (core.str.contains(r"(?i)\spoint\s")
+           & lraw.str.contains(r"(?i)(?:^|\W)(?:at|some)[ \t]+$"))
         | (lraw.str.contains(r"(?:^|\D)(?:1[89]|20)\d\d[-–/]$") & core.str.contains(r"^\d\d$"))
-        | left.str.contains(r"(?:https?://|www\.)\S*$") | right.str.contains(r"^\S*%[0-9A-F]{2}")
     )
-    return df.filter(~drop.fill_null(False))
+    return df.filter(~drop.fill_null(False)).drop("_lraw")
+
+
+_OR_EQ = r"(?:[ \t]+or[ \t]+equal[ \t]+(?:to|than))?"
+_UPPER = (rf"(?:less|fewer|lower|smaller)(?:[ \t]+or[ \t]+equal)?[ \t]+(?:than|to){_OR_EQ}"
+          r"|below|under|at[ \t]+most|no[ \t]+more[ \t]+than|not[ \t]+more[ \t]+than|up[ \t]+to")
+_LOWER = (rf"(?:more|greater|higher|larger|bigger)(?:[ \t]+or[ \t]+equal)?[ \t]+(?:than|to)"
+          rf"{_OR_EQ}|above|over|at[ \t]+least|no[ \t]+less[ \t]+than|not[ \t]+less[ \t]+than")
+
+
+def _merge_cents(df: pl.DataFrame) -> pl.DataFrame:
+    """ "3 dollars 50 cents", "thirteen dollars and forty-five cents", "15 dollars and 50."
+    become one amount (the minor unit is a hundredth)."""
+    df = df.sort("fid")
+    same = pl.col("article_id") == pl.col("article_id").shift(-1)
+    gap_len = pl.col("start").shift(-1) - pl.col("end")
+    n_left = pl.col("left").shift(-1)
+    gap = n_left.str.slice(n_left.str.len_chars() - gap_len)
+    n_val = pl.col("value").shift(-1)
+    minor = ((pl.col("kind").shift(-1) == "money") & pl.col("unit").shift(-1).is_in(
+        ["cent", "pence", "penny"])) | (
+        (pl.col("kind").shift(-1) == "count") & pl.col("unit").shift(-1).is_null()
+        & pl.col("right").shift(-1).str.contains(r"^[ \t]*(?:[.,;:!?)]|$)"))
+    join = (same & (pl.col("kind") == "money") & pl.col("currency").is_not_null()
+            & (gap_len >= 1) & (gap_len <= 6) & gap.str.contains(r"^[ \t]+(?:and[ \t]+)?$")
+            & minor & (n_val >= 1) & (n_val < 100) & (n_val == n_val.floor())).fill_null(False)
+    df = df.with_columns(join.alias("_cents"))
+    return df.with_columns(
+        pl.when(pl.col("_cents")).then(pl.col("value") + n_val / 100).otherwise("value")
+        .alias("value"),
+        pl.when(pl.col("_cents")).then(pl.col("end").shift(-1)).otherwise("end").alias("end"),
+    ).filter(~pl.col("_cents").shift(1).fill_null(False)).drop("_cents")
 
 
 def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
     """Join "3 to 4", "$100–115 million", "between 3 and 4", "-18 °C to -34 °C" into ranges."""
-    df = df.sort("article_id", "start").with_columns(
-        pl.col("start").shift(-1).over("article_id").alias("n_start"),
-        pl.col("end").shift(-1).over("article_id").alias("n_end"),
-        pl.col("left").shift(-1).over("article_id").alias("n_left"),
+    # rows in text order (fid); the next row's fields are plain shifts, cut at article changes
+    # (no window functions: `merge` needs `n_start`, which is null across articles)
+    df = df.sort("fid").with_columns(
+        pl.when(pl.col("article_id") == pl.col("article_id").shift(-1))
+        .then(pl.col("start").shift(-1)).alias("n_start"),
+        pl.col("end").shift(-1).alias("n_end"),
+        pl.col("left").shift(-1).alias("n_left"),
     )
     gap_len = pl.col("n_start") - pl.col("end")
     gap = pl.col("n_left").str.slice(pl.col("n_left").str.len_chars() - gap_len)
-    gap = pl.when((gap_len >= 0) & (gap_len <= 12)).then(gap)
+    gap = pl.when((gap_len >= 0) & (gap_len <= 40)).then(gap)
     between = pl.col("qualifier") == "between"
-    joiner = gap.str.contains(r"^[ \t]*(?:-|–|—|~|to|-[ \t]*to|through|thru)[ \t]*$") | (
-        between & gap.str.contains(r"^[ \t]+and[ \t]+$"))
-    n = {c: pl.col(c).shift(-1).over("article_id") for c in
+    # "more than 10 and less than 20", "at most 100 and at least 20": two opposite bounds
+    lower = pl.col("qualifier").is_in(["more_than", "at_least"])
+    upper = pl.col("qualifier").is_in(["less_than", "at_most", "up_to"])
+    link = r"(?i)^(?:,[ \t]*|[ \t]+)(?:(?:and|but)[ \t]+)?"
+    bounds = (lower & gap.str.contains(rf"{link}(?:{_UPPER})[ \t]*$")
+              & (pl.col("value") < pl.col("value").shift(-1))) | (
+        upper & gap.str.contains(rf"{link}(?:{_LOWER})[ \t]*$")
+        & (pl.col("value") > pl.col("value").shift(-1)))
+    joiner = (gap_len <= 12) & gap.str.contains(
+        r"^[ \t]*(?:-|–|—|~|to|-[ \t]*to|through|thru)[ \t]*$") | (
+        between & gap.str.contains(r"^[ \t]+and[ \t]+$")) | bounds
+    n = {c: pl.col(c).shift(-1) for c in
          ("kind", "unit", "value", "num", "unscaled", "tscale", "currency", "normalized_unit",
           "nfac", "noff", "period", "qunit", "noun")}
     bare = (pl.col("kind") == "count") & pl.col("unit").is_null()
@@ -732,12 +929,12 @@ def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
         | ((pl.col("kind") == n["kind"]) & (pl.col("unit") == n["unit"]))
         | ((pl.col("kind") == "count") & (n["kind"] == "count"))
     )
-    df = df.with_columns((joiner & compatible).fill_null(False).alias("merge"))
+    df = df.with_columns((joiner & compatible).fill_null(False).alias("merge"),
+                         bounds.fill_null(False).alias("bounds"))
     df = df.with_columns(
-        (pl.col("merge") & ~pl.col("merge").shift(1).over("article_id").fill_null(False))
-        .alias("merge"),
+        (pl.col("merge") & ~pl.col("merge").shift(1).fill_null(False)).alias("merge"),
     ).with_columns(
-        pl.col("merge").shift(1).over("article_id").fill_null(False).alias("merged_away"),
+        pl.col("merge").shift(1).fill_null(False).alias("merged_away"),
     )
     m = pl.col("merge")
     take_next = m & bare
@@ -761,6 +958,7 @@ def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
         pl.when(m & between).then(
             pl.col("start") - pl.col("left").str.extract(r"(?i)(between[ \t]+)$")
             .str.len_chars().fill_null(0)).otherwise("start").alias("start"),
+        pl.when(m & pl.col("bounds")).then(None).otherwise("qualifier").alias("qualifier"),
     )
     lo = pl.min_horizontal("value", "value_max")
     hi = pl.max_horizontal("value", "value_max")
