@@ -6,23 +6,36 @@ staged as Parquet parts, one per ingest batch (`pipelines.staging`), so a build 
 stays flat however many articles come in, and extraction runs batches on every core.
 """
 
+import json
 import multiprocessing as mp
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
 from pipelines.batch import clean_part, extract_part
-from pipelines.ingest.registry import common_root, discover, read_batches, rejected_frame
+from pipelines.diff import describe_inputs
+from pipelines.ingest.registry import (
+    RAW_SCHEMA,
+    common_root,
+    discover,
+    file_manifest,
+    read_batches,
+    rejected_frame,
+)
 from pipelines.preview import markdown_preview
 from pipelines.progress import Progress
 from pipelines.publish import publish
-from pipelines.resources import Settings
+from pipelines.resources import Settings, staging_folder
 from pipelines.staging import Parts, PartWriter, part_name
+from pipelines.warehouse import known_input_hashes
 from schemas.tables import EXTRACTED, TABLES, Quarantine, conform
+
+MANIFEST = "manifest.json"  # the input files of a build, beside the raw_articles parts
 
 
 def _meta(parts: Parts, **extra: object) -> dict[str, dg.MetadataValue]:
@@ -52,11 +65,18 @@ def raw_articles(
 ) -> dg.Output[Parts]:
     sources = config.sources or settings.source_list()
     files, rejected, skipped = discover(sources)
-    total_mb = sum(f.stat().st_size for f in files) / 1e6
+    root = common_root(sources)
+    known = set() if settings.full_refresh else known_input_hashes(settings.warehouse_dir())
+    manifest = file_manifest(files, root=root, known=known)
+    todo = [Path(m["path"]) for m in manifest if not m["skipped"]]
+    total_mb = sum(m["bytes"] for m in manifest) / 1e6
     writer = settings.writer("raw_articles")
+    (writer.parts.folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    if len(todo) < len(files):
+        context.log.info(f"{len(files) - len(todo)} input files already published: skipped")
     progress = Progress("read", enabled=settings.progress)
     n_rejected = 0
-    batches = read_batches(files, root=common_root(sources), batch_size=settings.batch_size)
+    batches = read_batches(todo, root=root, batch_size=settings.batch_size)
     for i, (raw, read_rejects) in enumerate(batches):
         rejects = rejected_frame([*rejected, *read_rejects]) if i == 0 else \
             rejected_frame(read_rejects)
@@ -70,14 +90,16 @@ def raw_articles(
         writer.write(part_name(i), frame)
         context.log.info(f"batch {i}: {raw.height} articles, {rejects.height} rejected")
         progress.update(raw.height, mb=int(raw["text"].str.len_bytes().sum() or 0) / 1e6)
-    if not writer.parts.files():  # nothing at all: keep the rejections of discovery
-        writer.write(part_name(0), rejected_frame(rejected).select(
-            pl.col("where").alias("input"), "what", "why"))
+    if not writer.parts.files():  # nothing read: keep the rejections of discovery
+        writer.write(part_name(0), pl.concat(
+            [pl.DataFrame(schema={**RAW_SCHEMA, "why": pl.String, "what": pl.String}),
+             rejected_frame(rejected).select(pl.col("where").alias("input"), "what", "why")],
+            how="diagonal_relaxed"))
         n_rejected = len(rejected)
     progress.close()
     return dg.Output(writer.parts, metadata=_meta(
         writer.parts, files=len(files), input_mb=round(total_mb, 1), rejected=n_rejected,
-        skipped_files=skipped))
+        already_published_files=len(files) - len(todo), other_files_skipped=skipped))
 
 
 @dg.multi_asset(
@@ -213,16 +235,17 @@ def snapshot(
     dates: Parts,
     quarantine: Parts,
 ) -> dg.MaterializeResult:
-    if articles.rows == 0:
+    manifest_path = staging_folder(settings.warehouse, dg.AssetKey("raw_articles")) / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else []
+    for entry in manifest:
+        entry.pop("path", None)
+    if articles.rows == 0 and not any(m["skipped"] for m in manifest):
         raise dg.Failure("no valid article was read; see the ingest_quarantine asset for why")
     started = datetime.now(UTC)
-    inputs = (
-        pl.scan_parquet([str(f) for f in articles.files()])
-        .group_by(pl.col("input").str.replace(r":\d+$", "").alias("file"))
-        .agg(pl.len().alias("articles"))
-        .sort("file")
-        .collect()
-        .to_dicts()
+    inputs = describe_inputs(
+        pl.scan_parquet([str(f) for f in articles.files()]) if articles.files()
+        else pl.DataFrame(schema={"input": pl.String, "content_sha256": pl.String}),
+        manifest,
     )
     build = publish(
         settings.warehouse_dir(),

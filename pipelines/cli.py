@@ -16,7 +16,15 @@ from typing import Any
 
 import duckdb
 
-from pipelines.warehouse import LAKE, WarehouseError, latest_version, open_lake, resolve, versions
+from pipelines.warehouse import (
+    CATALOG_ENV,
+    LAKE,
+    WarehouseError,
+    latest_version,
+    open_lake,
+    resolve,
+    versions,
+)
 from schemas.tables import TABLES
 
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SET"}
@@ -183,9 +191,13 @@ def parser() -> argparse.ArgumentParser:
                                  "tables of who, how much and when out.")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser, fmt: bool = True) -> None:
+    def common(p: argparse.ArgumentParser, fmt: bool = True, catalog: bool = False) -> None:
         p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default "
                        "$NEWSFACTS_WAREHOUSE or ./warehouse)")
+        if catalog:
+            p.add_argument("--catalog", metavar="SPEC", help="'postgres:<conninfo>' for a "
+                           "DuckLake catalog in PostgreSQL shared by several workers (default "
+                           "$NEWSFACTS_CATALOG, else the warehouse's catalog.sqlite)")
         if fmt:
             p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -198,15 +210,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=0,
                    help="processes extracting batches in parallel (default: one per core)")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    common(b)
+    common(b, catalog=True)
     b.set_defaults(func=cmd_build)
     q = sub.add_parser("query", help="read-only SQL over the published tables")
     q.add_argument("sql")
     q.add_argument("--version", type=int, help="a published version (default: latest)")
-    common(q)
+    common(q, catalog=True)
     q.set_defaults(func=cmd_query)
     v = sub.add_parser("versions", help="published versions with time, inputs and row counts")
-    common(v)
+    common(v, catalog=True)
     v.set_defaults(func=cmd_versions)
     u = sub.add_parser("ui", help="the Dagster UI for this warehouse on 127.0.0.1")
     u.add_argument("sources", nargs="*", help="sources a UI build reads (default: seeds/)")
@@ -247,6 +259,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "catalog", None):  # read by pipelines.warehouse wherever it opens the lake
+        os.environ[CATALOG_ENV] = args.catalog
     try:
         return int(args.func(args))
     except WarehouseError as err:

@@ -36,6 +36,13 @@ KEYS: dict[str, tuple[str, ...]] = {
 FILE_OF_INPUT = r":\d+$"  # "news.jsonl.gz:17" -> "news.jsonl.gz" (as the snapshot asset does)
 
 
+
+
+def key_of(table: str) -> tuple[str, ...]:
+    """The diff key of a table (a table without a declared key is keyed by all its columns)."""
+    return KEYS.get(table) or tuple(polars_schema(TABLES[table]))
+
+
 # --------------------------------------------------------------------------- versions
 
 
@@ -66,69 +73,53 @@ def _records_digest(sha256s: Iterable[str | None]) -> str:
     return h.hexdigest()
 
 
-def describe_inputs(articles: pl.DataFrame, sources: Sequence[str] = ()) -> list[dict[str, Any]]:
+def describe_inputs(articles: pl.DataFrame | pl.LazyFrame,
+                    manifest: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """The inputs of a build: one entry per file with its article count, the SHA-256 of its
-    records (sorted content_sha256 values; stable for the same content) and, when the file is
-    found under the sources' common folder, the SHA-256 and size of its bytes."""
-    from pipelines.ingest.registry import common_root
-
-    root = common_root(sources) if sources else None
-    out: list[dict[str, Any]] = []
+    records (sorted content_sha256 values; stable for the same content) and, from the ingest
+    manifest (`pipelines.ingest.registry.file_manifest`), the SHA-256 and size of its bytes and
+    whether it was skipped as already published."""
     grouped = (
-        articles.group_by(pl.col("input").str.replace(FILE_OF_INPUT, "").alias("file"))
+        articles.lazy()
+        .group_by(pl.col("input").str.replace(FILE_OF_INPUT, "").alias("file"))
         .agg(pl.len().alias("articles"), pl.col("content_sha256"))
-        .sort("file")
+        .collect()
     )
-    for row in grouped.iter_rows(named=True):
-        entry: dict[str, Any] = {"file": row["file"], "articles": row["articles"],
-                                 "records_sha256": _records_digest(row["content_sha256"])}
-        path = (root / row["file"]) if root else None
-        if path is not None and path.is_file():
-            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-            entry["bytes"] = path.stat().st_size
-        out.append(entry)
-    return out
+    counts = {r["file"]: r for r in grouped.iter_rows(named=True)}
+    entries: dict[str, dict[str, Any]] = {}
+    for m in manifest:
+        entries[m["file"]] = {"file": m["file"], "articles": 0, "sha256": m["sha256"],
+                              "bytes": m["bytes"], "skipped": m.get("skipped", False)}
+    for file, row in counts.items():
+        entry = entries.setdefault(file, {"file": file})
+        entry["articles"] = row["articles"]
+        entry["records_sha256"] = _records_digest(row["content_sha256"])
+    return [entries[f] for f in sorted(entries)]
 
 
-def _inputs_cell(con: duckdb.DuckDBPyConnection, v: Version) -> str:
-    inputs = v.info.get("inputs") or []
-    if not inputs:
-        return ""
-    digests: dict[str, str] = {}
-    if any("sha256" not in i and "records_sha256" not in i for i in inputs):
-        frame = con.execute(
-            f"select input, content_sha256 from {LAKE}.articles at (version => {v.version})"
-        ).pl()
-        for row in (frame.group_by(pl.col("input").str.replace(FILE_OF_INPUT, "").alias("file"))
-                    .agg("content_sha256").iter_rows(named=True)):
-            digests[row["file"]] = _records_digest(row["content_sha256"])
+def _inputs_cell(v: Version) -> str:
     cells = []
-    for i in inputs:
-        if i.get("sha256"):
-            h = f"sha256:{i['sha256'][:12]}"
-        else:
-            rec = i.get("records_sha256") or digests.get(i["file"])
-            h = f"records-sha256:{rec[:12]}" if rec else "no hash"
-        cells.append(f"{i['file']} ({i['articles']} articles, {h})")
+    for i in v.info.get("inputs") or []:
+        h = f"sha256:{i['sha256'][:12]}" if i.get("sha256") else "no hash"
+        what = "already published, skipped" if i.get("skipped") else f"{i['articles']} articles"
+        cells.append(f"{i['file']} ({what}, {h})")
     return ", ".join(cells)
 
 
 def version_rows(warehouse: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Columns and rows of `newsfacts versions`, oldest first."""
-    found = versions(warehouse)
     rows = []
-    with open_lake(warehouse) as con:
-        for v in found:
-            info = v.info
-            added = info.get("added", {})
-            rows.append((
-                v.version, v.time.isoformat(timespec="seconds"), v.build_id,
-                "yes" if info.get("changed") else "no (nothing new)",
-                " ".join(f"{k}=+{n}" for k, n in added.items() if n),
-                _inputs_cell(con, v),
-                " ".join(f"{k}={n}" for k, n in info.get("counts", {}).items()),
-                info.get("code_version"),
-            ))
+    for v in versions(warehouse):
+        info = v.info
+        added = info.get("added", {})
+        rows.append((
+            v.version, v.time.isoformat(timespec="seconds"), v.build_id,
+            "yes" if info.get("changed") else "no (nothing new)",
+            " ".join(f"{k}=+{n}" for k, n in added.items() if n),
+            _inputs_cell(v),
+            " ".join(f"{k}={n}" for k, n in info.get("counts", {}).items()),
+            info.get("code_version"),
+        ))
     return ["version", "time", "build", "changed", "added", "inputs", "rows", "code"], rows
 
 
@@ -156,7 +147,7 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, version: int) -> pl.DataFr
     sel = ", ".join(f'"{c}"' for c in cols)
     frame = con.execute(
         f"select {sel} from {LAKE}.{table} at (version => {int(version)})").pl()
-    key = list(KEYS[table])
+    key = list(key_of(table))
     # duplicates of a key are matched in a stable order (n-th with n-th)
     return frame.sort(cols, nulls_last=True).with_columns(
         pl.int_range(pl.len()).over(key).alias("_n"))
@@ -164,7 +155,7 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, version: int) -> pl.DataFr
 
 def diff_table(con: duckdb.DuckDBPyConnection, table: str, a: int, b: int) -> TableDiff:
     old, new = _read(con, table, a), _read(con, table, b)
-    on = [*KEYS[table], "_n"]
+    on = [*key_of(table), "_n"]
     values = [c for c in old.columns if c not in on]
     both = old.join(new, on=on, how="inner", suffix="__b")
     differs = [pl.col(c).ne_missing(pl.col(f"{c}__b")) for c in values]
@@ -219,7 +210,7 @@ def change_rows(diffs: Sequence[TableDiff]) -> tuple[list[str], list[tuple[Any, 
     cols = ["table", "change", "key", "changed_columns", "old", "new"]
     out: list[tuple[Any, ...]] = []
     for d in diffs:
-        key = KEYS[d.table]
+        key = key_of(d.table)
         values = [c for c in polars_schema(TABLES[d.table]) if c not in key]
 
         def keytext(row: dict[str, Any], key: tuple[str, ...] = key) -> str:

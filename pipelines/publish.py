@@ -17,7 +17,15 @@ import polars as pl
 
 from pipelines.housekeeping import pause_in_publish
 from pipelines.staging import Parts
-from pipelines.warehouse import BUILDS, LAKE, WarehouseError, open_lake
+from pipelines.warehouse import (
+    BUILDS,
+    HEAD,
+    LAKE,
+    WarehouseError,
+    open_lake,
+    retry_conflicts,
+    shared_catalog,
+)
 from schemas.tables import EXTRACTED, TABLES, conform, polars_schema
 
 
@@ -89,11 +97,15 @@ def publish(
     Returns the build record (version, build_id, counts, added, changed).
     """
     with build_lock(warehouse), open_lake(warehouse, read_only=False, create=True) as con:
-        con.execute("begin transaction")
-        try:
+        shared = shared_catalog() is not None
+
+        def attempt() -> dict[str, Any]:
+            """The work of the publish transaction (`retry_conflicts` begins and commits)."""
             build_id = con.execute(
                 f"select coalesce(max(build_id), 0) + 1 from {LAKE}.{BUILDS}"
             ).fetchone()[0]  # type: ignore[index]
+            if shared:
+                con.execute(f"delete from {LAKE}.{HEAD}")
             sources = {name: _source(con, name, tables[name]) for name in TABLES if name in tables}
             if full_refresh:
                 for name in TABLES:
@@ -152,11 +164,18 @@ def publish(
                 f"call {LAKE}.set_commit_message('newsfacts', ?, extra_info => ?)",
                 [f"build {build_id}", json.dumps(info)],
             )
+            if shared:
+                con.execute(f"insert into {LAKE}.{HEAD} values (?)", [build_id])
             pause_in_publish(warehouse)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            return info
+
+        # With a shared (PostgreSQL) catalog, builds on other workers may publish at the same
+        # time. Every publish rewrites the one row of publish_head, so two concurrent publishes
+        # always conflict in DuckLake; the loser runs again from the new snapshot, where
+        # build_id = max + 1 and the set of new article ids are read afresh (no collision, no
+        # duplicate). A SQLite catalog is serialised by the build lock: one attempt.
+        info = retry_conflicts(con, attempt, attempts=20 if shared else 1)
+        build_id = info["build_id"]
         version = con.execute(
             f"select max(snapshot_id) from {LAKE}.snapshots() where commit_message = ?",
             [f"build {build_id}"],

@@ -87,11 +87,13 @@ def _frictionless_type(dtype: pl.DataType | type[pl.DataType]) -> str:
 def table_schema(table: str) -> dict[str, Any]:
     """The Frictionless Table Schema of a table, generated from its pandera model."""
     if table == BUILDS:
-        fields = [{"name": n, "type": t, "description": d,
-                   "constraints": {"required": n in ("build_id", "started_at", "finished_at")}}
-                  for n, t, d in BUILDS_FIELDS]
-        fields[0]["constraints"].update({"unique": True, "minimum": 1})
-        return {"fields": fields, "primaryKey": ["build_id"]}
+        required = ("build_id", "started_at", "finished_at")
+        first: dict[str, Any] = {"unique": True, "minimum": 1}
+        return {"fields": [{"name": n, "type": t, "description": d,
+                            "constraints": {"required": n in required,
+                                            **(first if n == "build_id" else {})}}
+                           for n, t, d in BUILDS_FIELDS],
+                "primaryKey": ["build_id"]}
     model: type[pa.DataFrameModel] = TABLES[table]
     schema = model.to_schema()
     dtypes = polars_schema(model)
@@ -171,8 +173,8 @@ def svg_bars(title: str, labels: Sequence[str], values: Sequence[float], *,
         for i, (label, v) in enumerate(zip(labels, values, strict=True)):
             h = plot_h * v / top
             x = left + i * slot + slot * 0.1
-            y = height - bottom - h
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" '
+            top_y = height - bottom - h
+            parts.append(f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{slot * 0.8:.1f}" '
                          f'height="{h:.1f}" fill="#4c78a8"><title>{escape(label)}: {v:g}'
                          '</title></rect>')
             if i % every == 0:
@@ -247,9 +249,9 @@ def _stats(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
                .group_by(pl.col("published_at").dt.truncate("1mo").dt.date().alias("month"))
                .len())
     if counted.height:  # every month of the range, empty ones as 0
-        months = pl.date_range(counted["month"].min(), counted["month"].max(), "1mo",
-                               eager=True).alias("month")
-        counted = pl.DataFrame(months).join(counted, on="month", how="left")
+        lo, hi = counted["month"].min(), counted["month"].max()
+        months = pl.select(pl.date_range(lo, hi, "1mo").alias("month"))  # type: ignore[arg-type]
+        counted = months.join(counted, on="month", how="left")
     per_month = counted.select(pl.col("month").dt.strftime("%Y-%m"),
                                pl.col("len").fill_null(0)).sort("month")
     top_sources = (articles.group_by(pl.col("source").fill_null("(unknown)")).len()

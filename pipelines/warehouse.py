@@ -9,19 +9,29 @@ Layout of a warehouse directory:
 
 Every build publishes in one transaction, so a reader sees the previous version or the new
 one, never a mix; a SQLite catalog lets readers query while a build writes.
+
+Past one machine the catalog can be PostgreSQL instead ($NEWSFACTS_CATALOG or `--catalog`
+`postgres:<libpq conninfo>`): several workers, each with its own warehouse directory for staging
+and run history, publish to one catalog; data files go to the data/ directory of the warehouse
+that created the catalog (DuckLake pins it), which must be a path every worker sees (a shared
+filesystem). Concurrent publishes rely on DuckLake's optimistic concurrency (see
+`pipelines.publish`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -29,10 +39,13 @@ import polars as pl
 from schemas.tables import TABLES, polars_schema
 
 ENV_VAR = "NEWSFACTS_WAREHOUSE"
+CATALOG_ENV = "NEWSFACTS_CATALOG"
 DEFAULT = Path("warehouse")
 CATALOG = "catalog.sqlite"
 LAKE = "lake"
 BUILDS = "builds"
+T = TypeVar("T")
+HEAD = "publish_head"  # shared catalogs only: one row, rewritten by every publish (see publish)
 
 _DUCK_TYPES = {
     pl.String: "varchar", pl.Int64: "bigint", pl.Float64: "double", pl.Date: "date",
@@ -60,11 +73,25 @@ def _extension(module: str, name: str) -> str | None:
     return hits[0] if hits else None
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the ducklake and sqlite extensions loaded (wheel, else INSTALL)."""
+def shared_catalog() -> str | None:
+    """The PostgreSQL catalog to use (`postgres:<conninfo>` from $NEWSFACTS_CATALOG), or None
+    for the default SQLite catalog inside the warehouse directory."""
+    spec = os.environ.get(CATALOG_ENV, "").strip()
+    if not spec or spec == "sqlite":
+        return None
+    if not spec.startswith("postgres:"):
+        raise WarehouseError(f"${CATALOG_ENV} / --catalog: expected 'postgres:<conninfo>' "
+                             "(e.g. 'postgres:dbname=lake host=db.internal') or 'sqlite'")
+    return spec
+
+
+def connect(*, postgres: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the ducklake and sqlite (or postgres) extensions loaded (wheel,
+    else INSTALL)."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
-    for module, name in (("duckdb_extension_sqlite_scanner", "sqlite_scanner"),
-                         ("duckdb_extension_ducklake", "ducklake")):
+    scanner = ("duckdb_extension_postgres_scanner", "postgres_scanner") if postgres else \
+        ("duckdb_extension_sqlite_scanner", "sqlite_scanner")
+    for module, name in (scanner, ("duckdb_extension_ducklake", "ducklake")):
         path = _extension(module, name)
         if path:
             con.execute(f"load '{path}'")
@@ -92,32 +119,78 @@ def _duck_type(dtype: pl.DataType) -> str:
 def open_lake(
     warehouse: Path, *, read_only: bool = True, create: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the warehouse attached as `lake` (read-only unless asked)."""
+    """A connection with the warehouse attached as `lake` (read-only unless asked); the catalog
+    is the warehouse's SQLite file, or the PostgreSQL one of $NEWSFACTS_CATALOG."""
+    shared = shared_catalog()
     catalog = warehouse / CATALOG
-    if not catalog.exists() and not create:
+    if shared is None and not catalog.exists() and not create:
         raise WarehouseError(
             f"no warehouse at {warehouse} (no {CATALOG}); run `newsfacts build` first"
         )
     if create:
         (warehouse / "data").mkdir(parents=True, exist_ok=True)
-    con = connect()
+    con = connect(postgres=shared is not None)
     try:
-        opts = "READ_ONLY" if read_only else (
-            f"DATA_PATH '{warehouse / 'data'}', DATA_INLINING_ROW_LIMIT 0"
-        )
-        con.execute(f"attach 'ducklake:sqlite:{catalog}' as {LAKE} ({opts})")
+        uri = f"ducklake:{shared or f'sqlite:{catalog}'}"
+        write = f"DATA_PATH '{warehouse / 'data'}', DATA_INLINING_ROW_LIMIT 0"
+        try:
+            con.execute(f"attach '{uri}' as {LAKE} ({'READ_ONLY' if read_only else write})")
+        except duckdb.Error as err:
+            if shared is None:
+                raise
+            if read_only or "does not match existing data path" not in str(err):
+                raise WarehouseError(f"cannot open the PostgreSQL catalog of ${CATALOG_ENV} "
+                                     f"(run `newsfacts build` first?): {err}") from None
+            # an existing shared catalog keeps the data path it was created with
+            con.execute(f"attach '{uri}' as {LAKE} (DATA_INLINING_ROW_LIMIT 0)")
         if not read_only:
             con.execute("set timezone = 'UTC'")
-            for table in TABLES:
-                con.execute(_ddl(table))
-            con.execute(
-                f"create table if not exists {LAKE}.{BUILDS} (build_id bigint, started_at "
-                "timestamptz, finished_at timestamptz, inputs varchar, code_version varchar, "
-                "counts varchar, added varchar, changed boolean, dagster_run_id varchar)"
-            )
+            if shared is None:
+                _create_tables(con)
+            else:  # several workers may create at once: one transaction, retried on conflict
+                con.execute("set ducklake_max_retry_count = 100")
+                retry_conflicts(con, lambda: _create_tables(con, head=True))
         yield con
     finally:
         con.close()
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, *, head: bool = False) -> None:
+    for table in TABLES:
+        con.execute(_ddl(table))
+    con.execute(
+        f"create table if not exists {LAKE}.{BUILDS} (build_id bigint, started_at "
+        "timestamptz, finished_at timestamptz, inputs varchar, code_version varchar, "
+        "counts varchar, added varchar, changed boolean, dagster_run_id varchar)"
+    )
+    if head:
+        con.execute(f"create table if not exists {LAKE}.{HEAD} (build_id bigint)")
+        con.execute(f"insert into {LAKE}.{HEAD} select coalesce(max(build_id), 0) from "
+                    f"{LAKE}.{BUILDS} where not exists (select 1 from {LAKE}.{HEAD})")
+
+
+def is_conflict(err: BaseException) -> bool:
+    """A DuckLake commit that lost to a concurrent one with conflicting changes."""
+    return isinstance(err, duckdb.Error) and "conflict" in str(err).lower()
+
+
+def retry_conflicts(con: duckdb.DuckDBPyConnection, work: Callable[[], T], *,
+                    attempts: int = 20, wait: float = 0.1) -> T:
+    """Run `work` in a transaction on `con`, committing it; when the commit conflicts with a
+    concurrent one, roll back and run it again (from a fresh snapshot), up to `attempts`."""
+    for attempt in range(1, attempts + 1):
+        con.execute("begin transaction")
+        try:
+            result = work()
+            con.execute("commit")
+            return result
+        except BaseException as err:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            if not is_conflict(err) or attempt == attempts:
+                raise
+        time.sleep(wait * attempt * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -160,7 +233,7 @@ def read_table(warehouse: Path, table: str, *, version: int | None = None) -> pl
 
 def known_article_ids(warehouse: Path) -> set[str]:
     """Article ids already published (empty for a new warehouse)."""
-    if not (warehouse / CATALOG).exists():
+    if shared_catalog() is None and not (warehouse / CATALOG).exists():
         return set()
     with open_lake(warehouse) as con:
         try:
@@ -168,3 +241,15 @@ def known_article_ids(warehouse: Path) -> set[str]:
         except duckdb.CatalogException:
             return set()
     return {r[0] for r in rows}
+
+
+def known_input_hashes(warehouse: Path) -> set[str]:
+    """SHA-256 of every input file an earlier build recorded (empty for a new warehouse)."""
+    if not (warehouse / CATALOG).exists():
+        return set()
+    with open_lake(warehouse) as con:
+        try:
+            rows = con.execute(f"select inputs from {LAKE}.{BUILDS}").fetchall()
+        except duckdb.CatalogException:
+            return set()
+    return {i["sha256"] for (cell,) in rows for i in json.loads(cell or "[]") if i.get("sha256")}

@@ -80,6 +80,22 @@ def test_bad_inputs_are_quarantined_and_the_build_goes_on(tmp_path: Path) -> Non
         assert frame.height == frame.drop("build_id").unique().height
     last = versions(warehouse)[-1]
     assert last.info["changed"] is False
+    assert {i["file"] for i in last.info["inputs"] if i["skipped"]} >= {
+        "in/feed.jsonl", f"in/{EXAMPLE.name}"}
+
+
+def test_changed_input_file_is_read_again(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    feed = folder / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "text": "Kyiv said on Monday it was ready."}) + "\n")
+    assert build(warehouse, [str(folder)]) == 0
+    with feed.open("a") as fh:
+        fh.write(json.dumps({"id": "b", "text": "Warsaw said on Tuesday it agreed."}) + "\n")
+    assert build(warehouse, [str(folder)]) == 0
+    assert sorted(read_table(warehouse, "articles")["source_id"]) == ["a", "b"]
+    assert versions(warehouse)[-1].info["added"]["articles"] == 1
 
 
 def test_no_valid_article_fails_clearly(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ adding one module. Output: a frame of raw articles and a list of rejected inputs
 from __future__ import annotations
 
 import glob
+import hashlib
 import importlib
 import json
 import os
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import polars as pl
 
@@ -159,6 +161,27 @@ def read_files(
         frames.append(frame)
         rejected.extend(rej)
     return (pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)), rejected
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (memory stays flat for huge inputs)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_manifest(files: Iterable[Path], *, root: Path, known: set[str] = frozenset()  # type: ignore[assignment]
+                  ) -> list[dict[str, Any]]:
+    """One entry per input file: name (relative to `root`), sha256, bytes, and `skipped`
+    when its hash is in `known` (already published by an earlier build)."""
+    out = []
+    for path in files:
+        sha = file_sha256(path)
+        out.append({"file": display_name(path, root), "sha256": sha,
+                    "bytes": path.stat().st_size, "skipped": sha in known, "path": str(path)})
+    return out
 
 
 def rejected_frame(rejected: Iterable[Rejected], *, stage: str = "ingest") -> pl.DataFrame:
