@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as pkg_version
 from pathlib import Path
@@ -29,12 +31,25 @@ from pipelines.warehouse import (
 from schemas.tables import EXTRACTED, TABLES, conform, polars_schema
 
 
+@cache
 def code_version() -> str:
-    """The installed newsfacts version (recorded with every build)."""
+    """The newsfacts version plus a digest of the code and seeds that produce the rows
+    ("0.1.0+3f2a9c1b7d0e"), recorded with every build: an extractor or gazetteer change shows
+    up even when the package version does not move."""
     try:
-        return pkg_version("newsfacts")
+        release = pkg_version("newsfacts")
     except PackageNotFoundError:
-        return "unknown"
+        release = "unknown"
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, pattern in (("pipelines", "*.py"), ("schemas", "*.py"), ("seeds", "*")):
+        for path in sorted((root / folder).rglob(pattern)):
+            rel = path.relative_to(root)
+            if path.is_file() and rel.parts[:2] != ("seeds", "articles") \
+                    and "__pycache__" not in rel.parts:
+                digest.update(rel.as_posix().encode())
+                digest.update(path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:12]}"
 
 
 _HELD: set[Path] = set()
