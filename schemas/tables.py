@@ -85,9 +85,10 @@ class Figures(_Mention):
     value: pl.Float64 = pa.Field(description="The full amount: 115000000 for '$115 million', "
                                  "90 for '90%'; the lower end of a range.")
     value_max: pl.Float64 = pa.Field(nullable=True, description="Upper end of a range, else null.")
-    unit: str = pa.Field(nullable=True, description="Unit as written and singularised: "
-                         "'engineering brigade', 'km', 'percent', 'percentage point'; the "
-                         "currency code for money.")
+    unit: str = pa.Field(nullable=True, description="Canonical unit name, singular: "
+                         "'kilometre', 'degree Celsius', 'engineering brigade' (the counted "
+                         "noun), 'percent', 'percentage point'; the as-written form is in "
+                         "`text`.")
     currency: str = pa.Field(nullable=True, description="ISO 4217 code for money, else null.")
     period: str = pa.Field(nullable=True, description="Rate period: year, quarter, month, week, "
                            "day, hour ('annually', 'per month').")

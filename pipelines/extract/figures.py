@@ -54,6 +54,7 @@ class Lexicon:
     """Compiled seed data: regex sources and lookup tables."""
 
     core: str
+    a_unit_re: str
     token: str
     words: dict[str, tuple[float, str]]
     vulgar: dict[str, float]
@@ -73,6 +74,7 @@ class Lexicon:
     period_re: str
     periods: dict[str, str]
     not_period: str
+    change_re: str
     irregular: dict[str, str]
     not_nouns: frozenset[str]
 
@@ -104,24 +106,6 @@ def _plural(word: str) -> list[str]:
     if word.endswith(("s", "x", "ch", "sh")):
         return [word, word + "es"]
     return [word, word + "s"]
-
-
-def _singular_words(form: str) -> str:
-    """'square kilometers' -> 'square kilometer', 'feet' -> 'foot' (seed forms, load time)."""
-    irregular = {"feet": "foot", "centuries": "century", "inches": "inch", "celsius": "celsius",
-                 "kilos": "kilo", "hertz": "hertz", "lbs": "lb", "yds": "yd", "series": "series"}
-    out = []
-    for w in form.split(" "):
-        if w in irregular:
-            w = irregular[w]
-        elif w.endswith("ies") and len(w) > 4:
-            w = w[:-3] + "y"
-        elif w.endswith(("ches", "shes", "xes")):
-            w = w[:-2]
-        elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-            w = w[:-1]
-        out.append(w)
-    return " ".join(out)
 
 
 @cache
@@ -161,6 +145,12 @@ def _lexicon() -> Lexicon:
               rf"(?:(?:{group}|{smallw})(?:{frac})?|{d}(?:{and_frac})?)"
               rf"(?:{_SP}+{_B}{scale_plural})?")
     a_den = rf"{_B}an?{_SP}+{dens}"
+    # "a gallon", "an acre": a/an before a length, area, volume or mass word is one unit
+    # (idioms with foot, inch, pound, ton, cup: "set foot", "a ton of", "a cup of coffee")
+    a_words = [f for r in _read_csv("units.csv") if r["normalized_unit"] in ("m", "m2", "l", "kg")
+               for f in r["forms"].split("|") if re.fullmatch(r"[a-z]{4,}", f)
+               and r["unit"] not in ("foot", "inch", "pound", "ton", "cup", "carat")]
+    a_unit = rf"{_B}an?{_SP}+(?:{_alt(a_words)}){_B}"
     vague = (rf"{_B}(?:tens|dozens|hundreds|thousands|millions|billions|trillions){_B}"
              rf"(?:{_SP}+of{_SP}+(?:thousands|millions|billions){_B})?")
     # spoken decimals: "two hundred point zero three", "nine point nought four"
@@ -170,9 +160,11 @@ def _lexicon() -> Lexicon:
     # scientific notation: "1.3x10^6", "2.48×10−5", "6.23 x 10^-4"
     sci = rf"{_B}\d+(?:\.\d+)?{_SP}*[x×]{_SP}*10{_SP}*(?:\^|\*\*)?{_SP}*[-−+]?\d+{_B}"
     core = (rf"(?i)(?:[-−]|{_B}(?:minus|negative){_SP}+)?"
-            rf"(?:{vague}|{sci}|{spoken}|{phrase}|{a_den}|(?-u:\B)\.\d+"
+            rf"(?:{vague}|{sci}|{spoken}|{phrase}|{a_den}|{a_unit}|(?-u:\B)\.\d+"
             # a currency code glued to the digits ("USD115", "EUR29.66", "Rs1,599.00")
-            rf"|(?-i:[A-Z]{{3}}|Rs|RM)(?-u:\B)\d+(?:[.,]\d+)*)")
+            rf"|(?-i:[A-Z]{{3}}|Rs|RM)(?-u:\B)\d+(?:[.,]\d+)*)"
+            # an uncertainty: "2,000.45±0.01", "9.83e-3 +/- 1e-5"
+            rf"(?:{_SP}*(?:±|\+/-){_SP}*\d+(?:\.\d+)?(?:e[-+]?\d+)?{_B})?")
     token = (rf"\d+/\d+|\d{{1,3}}(?:[\u00a0\u202f ']\d{{3}}{_B})+(?:[.,]\d+)?"
              rf"|\d+(?:[.,]\d+)*(?:e[-+]?\d+)?|{vul}|[a-z]+")
 
@@ -224,16 +216,14 @@ def _lexicon() -> Lexicon:
     units: dict[str, tuple[str, str | None, float | None, float | None]] = {}
     u_cs: list[str] = []
     u_ci: list[str] = []
-    misspelt = set(lex.get("misspelt_units", []))
     for r in _read_csv("units.csv"):
         norm = r["normalized_unit"] or None
         fac = float(r["factor"]) if r["factor"] else None
         off = float(r["offset"]) if r["offset"] else None
         for f in r["forms"].split("|"):
             cs = r["case"] == "cs" or len(f) == 1 or f in ("in", "ms")
-            shown = (_singular_words(f) if re.fullmatch(r"[a-z][a-z -]{3,}", f)
-                     and f not in misspelt else r["unit"])
-            units[f if cs else f.lower()] = (shown, norm, fac, off)
+            # every form shows the unit's one canonical name ("km", "kilometers" -> "kilometre")
+            units[f if cs else f.lower()] = (r["unit"], norm, fac, off)
             (u_cs if cs else u_ci).append(f)
     unit_re = (rf"^(?P<all>(?:{_SP}*|-)(?P<unit>(?-i:{_alt(u_cs)})|(?i:{_alt(u_ci)})))"
                r"(?P<next>[^\w]|$)")
@@ -250,12 +240,16 @@ def _lexicon() -> Lexicon:
                  rf"{_SP}*(?P<p1>{per_words})|(?P<p2>{_alt(list(lex['period_adverbs']))})))"
                  rf"(?P<next>{_SP}+\w+|[^\w]|$)")
     not_period = "|".join(lex["not_period_after"])
+    # "fell from 22 percent to 18 percent": a change verb before "from" (same clause)
+    verbs = _alt(list(dirs) + lex["change_verbs"])
+    change_re = rf"(?i)(?:^|\W)(?:{verbs})(?:[ \t]+[^\s;:!?]+){{0,4}}[ \t]+from[ \t]*$"
     return Lexicon(
-        core=core, token=token, words=words, vulgar=vulgar, scale_re=scale_re, scales=scales,
+        core=core, a_unit_re=rf"^(?i:(an?){_SP}+(?:{_alt(a_words)}))$", token=token,
+        words=words, vulgar=vulgar, scale_re=scale_re, scales=scales,
         cur_prefix_re=cur_prefix_re, cur_suffix_re=cur_suffix_re, cur_forms=cur_forms,
         cur_word_re=cur_word_re, cur_words=cur_words, unit_re=unit_re, units=units,
         qual_re=qual_re, quals=quals, dir_re=dir_re, dirs=dirs, period_re=period_re,
-        periods=periods, not_period=not_period,
+        periods=periods, not_period=not_period, change_re=change_re,
         irregular={k: v for k, v in lex["irregular_plurals"].items()},
         not_nouns=frozenset(str(lex["not_nouns"]).split()),
     )
@@ -489,6 +483,12 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     if spans.is_empty():
         return empty(Figures)
     texts = base["text"]  # article text by row number: a gather, not a string-keyed join
+    # "a gallon": the figure is "a"; the unit word goes back to the right context
+    a_len = pl.col("match").str.extract(lex.a_unit_re, 1).str.len_chars()
+    spans = spans.with_columns(
+        pl.when(a_len.is_not_null()).then(pl.col("start") + a_len).otherwise("end").alias("end"),
+        pl.when(a_len.is_not_null()).then(pl.col("match").str.slice(0, a_len))
+        .otherwise("match").alias("match"))
     ctx_start = (pl.col("start") - _CTX_LEFT).clip(lower_bound=0)
     df = (
         spans.with_row_index("fid")
@@ -520,8 +520,12 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     low = pl.col("match").str.to_lowercase()
     neg = low.str.contains(r"^(?:[-−]|minus|negative)")
     df = df.with_columns(
+        # tokenised text: "1 . 6 billion" is 1.6 billion, "80 , 000" is 80,000
         pl.col("match").str.replace(r"^(?:[-−]|(?i:minus|negative)[ \t\u00a0\u202f]+)", "")
-        .alias("core"),
+        .str.replace(r"[ \t\u00a0\u202f]*(?:±|\+/-).*$", "")
+        .str.replace_all(r"(\d) ([.,]) (\d)", "${1}${2}${3}").alias("core"),
+        pl.col("match").str.extract(r"(?:±|\+/-)[ \t\u00a0\u202f]*(\S+)$", 1)
+        .cast(pl.Float64, strict=False).alias("pm"),
         neg.alias("neg"),
         low.str.contains(r"^(?:tens|dozens|hundreds|thousands|millions|billions|trillions)")
         .alias("vague"),
@@ -610,12 +614,21 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
            rf"{_SP}+points?|pp|bps|basis{_SP}+points?)))(?:[^\w]|$)")
     df = _consume(df, pct, "pc", ["p", "pt", "pp"], cond=~is_money)
     is_pct = pl.col("pc_len") > 0
+    # "in" is inches only at a clause end, before a dimension word ("2 1/2 in thick") or
+    # after feet ("5 ft 2 in"); never before a number or other words ("2 in 10", "3 in a row")
+    inch_ok = pl.col("rest").str.contains(
+        r"^[ \t]*in(?:[ \t]*(?:[.,;:!?)\]]|$)|[ \t]+(?:thick|long|wide|tall|high|deep|across|"
+        r"diameter|screens?|displays?|x|by|×)\b)") | pl.col("left").str.contains(
+        r"(?i)\d[ \t]*(?:ft|feet|foot)[ \t]+(?:and[ \t]+)?$")
     df = _consume(df, lex.unit_re, "un", ["unit", "next"], cond=~is_money & ~is_pct & ~(
-        pl.col("rest").str.contains(r"^[ \t]*in[ \t]+[\w$€£]")))
+        pl.col("rest").str.contains(r"^[ \t]*in\b") & ~inch_ok))
     # a lone "C"/"F" is a temperature only for plausible values, not before "-", "." or "/"
     # ("777F", "800,000 F-Series", "2021 C.P.I.", "14.7C/ per security")
     lone_cf = pl.col("un_unit").is_in(["C", "F"]) & (
-        (pl.col("num").abs() > 150) | pl.col("rest").str.contains(r"^[-./]\w"))
+        (pl.col("num").abs() > 150) | pl.col("rest").str.contains(r"^[-./]\w")
+        # SEC form names: "13F filing", "When must 13F be filed?"
+        | pl.col("rest").str.contains(r"^[ \t]+(?:filings?|filers?|forms?|reports?|holdings?|"
+                                      r"be|is|was|are)\b"))
     df = df.with_columns(
         pl.when(lone_cf).then(pl.col("rest").str.len_chars()).otherwise(0).alias("_undo"),
     ).with_columns(
@@ -756,12 +769,18 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("kind") == "quantity").then(pl.col("normalized_unit"))
         .alias("normalized_unit"),
         (pl.col("start") - pl.col("pre_len")).alias("start"),
-        (pl.col("end") + pl.col("grow") - pl.col("cw_len").fill_null(0)
-         * pl.col("cw_cur").is_null().cast(pl.Int64)).alias("end"),
+        (pl.col("end") + pl.col("grow")).alias("end"),
     )
     # only the columns still needed: filters, sorts and gathers copy every column
     df = _filter_false_friends(df.select(_KEEP))
-    df = _merge_ranges(_merge_cents(df))
+    df = _merge_ranges(_merge_feet_inches(_merge_cents(df)), lex)
+    # "2,000.45±0.01" is the range 2000.44 .. 2000.46
+    pm = pl.col("pm").abs() * (pl.col("value") / pl.col("num")).abs()
+    unc = pl.col("pm").is_not_null() & pl.col("value_max").is_null() & (pl.col("num") != 0)
+    df = df.with_columns(
+        pl.when(unc).then(pl.col("value") - pm).otherwise("value").alias("value"),
+        pl.when(unc).then(pl.col("value") + pm).otherwise("value_max").alias("value_max"),
+    )
     df = df.with_columns(
         pl.when(pl.col("kind") == "quantity")
         .then(pl.col("value") * pl.col("nfac") + pl.col("noff").fill_null(0.0))
@@ -788,7 +807,7 @@ _DATED_NOUNS = ["sale", "result", "revenue", "earning", "profit", "loss", "budge
                 "graduate", "winner", "nominee", "draft", "release", "crisis", "war", "attack"]
 _KEEP = ["article_id", "_row", "fid", "start", "end", "left", "right", "core", "pre_len", "grow",
          "num", "vague", "unscaled", "tscale", "kind", "value", "unit", "currency", "qunit", "noun",
-         "normalized_unit", "nfac", "noff", "period", "qualifier", "direction"]
+         "normalized_unit", "nfac", "noff", "period", "qualifier", "direction", "pm"]
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?:[a-z]*)\.?")
 _ID_WORDS = (r"(?:no\.|nos\.|#|article|section|chapter|title|page|flight|room|route|interstate|"
              r"highway|proposition|prop\.|amendment|episode|season|vol\.|volume|level|phase|"
@@ -894,8 +913,28 @@ def _merge_cents(df: pl.DataFrame) -> pl.DataFrame:
     ).filter(~pl.col("_cents").shift(1).fill_null(False)).drop("_cents")
 
 
-def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
-    """Join "3 to 4", "$100–115 million", "between 3 and 4", "-18 °C to -34 °C" into ranges."""
+def _merge_feet_inches(df: pl.DataFrame) -> pl.DataFrame:
+    """ "5 ft 2 in", "5 feet and 2 inches" become one length in feet (5 + 2/12)."""
+    df = df.sort("fid")
+    gap_len = pl.col("start").shift(-1) - pl.col("end")
+    n_left = pl.col("left").shift(-1)
+    gap = n_left.str.slice(n_left.str.len_chars() - gap_len.clip(0, 8))
+    n_val = pl.col("value").shift(-1)
+    join = ((pl.col("article_id") == pl.col("article_id").shift(-1))
+            & (pl.col("unit") == "foot") & (pl.col("unit").shift(-1) == "inch")
+            & (gap_len >= 1) & (gap_len <= 6) & gap.str.contains(r"^[ \t]+(?:and[ \t]+)?$")
+            & (n_val >= 0) & (n_val < 12)).fill_null(False)
+    df = df.with_columns(join.alias("_ftin"))
+    return df.with_columns(
+        pl.when(pl.col("_ftin")).then(pl.col("value") + n_val / 12).otherwise("value")
+        .alias("value"),
+        pl.when(pl.col("_ftin")).then(pl.col("end").shift(-1)).otherwise("end").alias("end"),
+    ).filter(~pl.col("_ftin").shift(1).fill_null(False)).drop("_ftin")
+
+
+def _merge_ranges(df: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """Join "3 to 4", "$100–115 million", "between 3 and 4", "-18 °C to -34 °C" into ranges.
+    A change ("fell from 22% to 18%") stays two figures, both with the change's direction."""
     # rows in text order (fid); the next row's fields are plain shifts, cut at article changes
     # (no window functions: `merge` needs `n_start`, which is null across articles)
     df = df.sort("fid").with_columns(
@@ -905,7 +944,10 @@ def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("left").shift(-1).alias("n_left"),
     )
     gap_len = pl.col("n_start") - pl.col("end")
-    gap = pl.col("n_left").str.slice(pl.col("n_left").str.len_chars() - gap_len)
+    # the next row's `left` ends with its currency prefix ("$"), which its `start` covers
+    n_end_left = pl.col("n_left").str.len_chars() - pl.col("pre_len").shift(-1)
+    glen = gap_len.clip(0, 40)
+    gap = pl.col("n_left").str.slice((n_end_left - glen).clip(lower_bound=0), glen)
     gap = pl.when((gap_len >= 0) & (gap_len <= 40)).then(gap)
     between = pl.col("qualifier") == "between"
     # "more than 10 and less than 20", "at most 100 and at least 20": two opposite bounds
@@ -929,8 +971,21 @@ def _merge_ranges(df: pl.DataFrame) -> pl.DataFrame:
         | ((pl.col("kind") == n["kind"]) & (pl.col("unit") == n["unit"]))
         | ((pl.col("kind") == "count") & (n["kind"] == "count"))
     )
-    df = df.with_columns((joiner & compatible).fill_null(False).alias("merge"),
-                         bounds.fill_null(False).alias("bounds"))
+    lraw = pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
+    # the verb regex runs only where "from" precedes (other rows are null: skipped)
+    change = (pl.when(pl.col("qualifier") == "from").then(lraw).str.contains(lex.change_re)
+              & gap.str.contains(r"^[ \t]*to[ \t]*$") & compatible).fill_null(False)
+    moved = (pl.when(n["value"] > pl.col("value")).then(pl.lit("up"))
+             .when(n["value"] < pl.col("value")).then(pl.lit("down")))
+    df = df.with_columns(
+        pl.when(change).then(pl.coalesce("direction", moved)).otherwise("direction")
+        .alias("direction"), change.alias("_change"))
+    df = df.with_columns(
+        pl.when(pl.col("_change").shift(1).fill_null(False))
+        .then(pl.coalesce(pl.col("direction").shift(1), "direction")).otherwise("direction")
+        .alias("direction"))
+    df = df.with_columns((joiner & compatible & ~pl.col("_change")).fill_null(False)
+                         .alias("merge"), bounds.fill_null(False).alias("bounds")).drop("_change")
     df = df.with_columns(
         (pl.col("merge") & ~pl.col("merge").shift(1).fill_null(False)).alias("merge"),
     ).with_columns(
