@@ -100,6 +100,27 @@ def test_example_exact_spans(example: pl.DataFrame) -> None:
     assert (at, at + 6) in spans
 
 
+def test_lone_generic_word_is_not_entity(example: pl.DataFrame) -> None:
+    # "South Korean TV channel": TV alone is no organisation; "TV Chosun" is
+    assert not rows(example, "TV")
+    assert rows(example, "TV Chosun")
+
+
+def test_weights_hash_at_load() -> None:
+    from pipelines.extract.entities import model
+
+    m = model()
+    assert m is not None
+    assert m.keys["_key"].n_unique() == m.keys.height
+    assert m.w.shape[0] == m.keys["_row"].to_numpy().max() + 2  # plus the zero unknown row
+
+
+def test_gazetteer_ngrams_match_across_separators() -> None:
+    out = run("Talks in Bosnia and Herzegovina and in Bosnia-Herzegovina resumed.")
+    ids = {r["text"]: r["entity_id"] for r in out.iter_rows(named=True)}
+    assert ids.get("Bosnia and Herzegovina") == ids.get("Bosnia-Herzegovina") == "iso:BA"
+
+
 def test_acronym_shares_id(example: pl.DataFrame) -> None:
     long = rows(example, "Institute for the Study of War")
     short = rows(example, "ISW")

@@ -1,28 +1,37 @@
-"""Named entities (PERSON, ORG, PLACE, MISC) with canonical ids, vectorised in polars.
+"""Named entities (PERSON, ORG, PLACE, MISC) with canonical ids, vectorised in polars + numpy.
 
-How it works, with no Python loop per article:
+How it works, with no Python loop per article (~20 MB/s of text per core):
 1. Candidates: one regex pass marks every *run* of capitalised tokens (joined by a space or a
    hyphen, with lower-case connectors such as "of", "for the" inside) and keeps the text gap
-   before and after each run, which gives the left/right context words and whether the run
-   starts a sentence.
-2. Tokens: runs are split into tokens; each token gets string features (word, shape, suffix,
-   position in run, neighbours, context words, gazetteer hits).
-3. Typing: a linear model (an averaged perceptron trained on CoNLL-2003 train by
-   `scripts/train_entities.py`, stored as `seeds/entities/model_weights.parquet`, one row per
-   feature) scores every token by a join and a sum; consecutive tokens with the same label
-   form a mention. Without the weights file, a rule typer (gazetteers, titles, suffixes) runs.
-4. Identity: joins against the gazetteers (countries -> iso:XX, GeoNames cities ->
-   geonames:N, curated people/organisations -> Wikidata QID or seed id); then in-article
-   resolution (a surname or first token points to the full name seen in the article,
-   "Institute for the Study of War (ISW)" makes ISW an alias); else key:type:name.
+   before and after each run: context words and whether the run starts a sentence. One-word
+   runs that are never names (The, It, Monday, ...) are dropped here.
+2. Tokens: runs are split into tokens; word-level columns (lower case, shape, lexicon class)
+   are computed once per distinct word. Gazetteer names are found by an integer join: every
+   token n-gram inside a run has a rolling hash of its tokens' keys, as has every alias.
+3. Typing: an averaged perceptron trained on CoNLL-2003 train by `scripts/train_entities.py`
+   (`seeds/entities/model_weights.parquet`: feature template + parts as strings, hashed to
+   UInt64 keys at load time in this process). Features are UInt64 keys (XOR of seeded part
+   hashes) looked up by joins; features with few distinct values are scored once per distinct
+   combination. Pass 2 (stacking) adds weights of the pass-1 labels around the token (run
+   neighbours, run ends, the same word elsewhere in the article); a document vote adds a share
+   of the article-wide scores of the same word. Consecutive tokens with the same label form a
+   mention; a lone generic word (TV, CEO) is none. Without the weights file, a rule typer runs.
+4. Identity: gazetteer hits by the mention's n-gram hash (countries -> iso:XX, GeoNames
+   cities -> geonames:N, curated people/organisations -> Wikidata QID or seed id); then
+   in-article resolution (a one-token mention that is the first or last token of a longer
+   person mention is that person; "Institute for the Study of War (ISW)" makes ISW an alias);
+   else key:type:name.
 """
 
 from __future__ import annotations
 
 import csv
+import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
+import numpy as np
 import polars as pl
 
 from schemas.tables import Entities, conform
@@ -45,12 +54,22 @@ _WORD = (
     r"(?:-[\p{Ll}\p{N}][\p{L}\p{N}]*)*"
 )
 TOKEN = rf"(?:\p{{Lu}}\.){{2,}}|{_ABBR}|\p{{Lu}}\.|{_WORD}"
+# Run matching keeps to Latin script (ASCII, Latin-1, Latin Extended A/B and Additional): small
+# character classes keep Rust's DFA fast (a quarter faster than full Unicode classes); other
+# scripts are not capitalised names in English news.
+_LATIN = r"\x00-\u024F\u1E00-\u1EFF"
 CONNECTORS = (
     "of", "the", "for", "and", "de", "du", "des", "del", "della", "der", "den", "van", "von",
     "la", "le", "al", "bin", "da", "di", "y", "on", "&",
 )
 _CONN = "(?:" + "|".join(CONNECTORS) + ")"
-RUN = rf"(?:{TOKEN})(?:[ \-](?:{_CONN} )*(?:{TOKEN}))*"
+RUN = (
+    rf"(?:{TOKEN})(?:[ \-](?:{_CONN} )*(?:{TOKEN}))*"
+    .replace(r"[\p{L}\p{N}]", rf"[\p{{L}}\p{{N}}&&[{_LATIN}]]")
+    .replace(r"[\p{Ll}\p{N}]", rf"[\p{{Ll}}\p{{N}}&&[{_LATIN}]]")
+    .replace(r"\p{Lu}", rf"[\p{{Lu}}&&[{_LATIN}]]")
+)
+_CTX_WORD = rf"(?:[\p{{L}}\p{{N}}'’&&[{_LATIN}’]]+|[^\s\p{{L}}\p{{N}}])"  # a context word
 _SPLIT = r"[^ \-]+(?:-[\p{Ll}\p{N}][^ \-]*)*"
 _SENT_START = r"(?:^\s*|[.!?]['\"”’)]*\s+|\n\s*|:\s+)[\"“‘'(\[]?$"
 
@@ -74,6 +93,21 @@ ORG_SUFFIXES = (
     "Administration", "Congress", "Senate", "Police", "Guard", "Brigade", "Battalion", "plc",
     "PLC", "AG", "SA", "NV", "GmbH", "LLC", "Motors", "Systems", "Technologies", "Partners",
 )
+# one-word runs that are never a name on their own (function words, weekdays): dropped before
+# any feature is computed (a fifth of all candidate tokens in news)
+STOP_RUNS = (
+    "The", "A", "An", "I", "It", "Its", "He", "She", "We", "They", "You", "His", "Her", "Their",
+    "Our", "My", "Your", "This", "That", "These", "Those", "There", "Here", "But", "And", "Or",
+    "So", "If", "In", "On", "At", "To", "For", "Of", "By", "With", "From", "As", "When", "While",
+    "After", "Before", "Since", "Although", "Though", "Because", "However", "Meanwhile", "Also",
+    "Yet", "What", "Who", "Why", "How", "Where", "Which", "Some", "Many", "Most", "All", "Both",
+    "Each", "Such", "Not", "Now", "Then", "Even", "Just", "Only", "According", "During",
+    "Under", "Over", "Despite", "Among", "Without", "Instead", "Yes", "Still", "Other", "Any",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)
+# generic capitalised words that are no name when they stand alone ("South Korean TV channel")
+GENERIC = ("TV", "CEO", "GDP", "AM", "PM", "DNA", "ID", "PC", "FM", "OK", "CFO", "COO", "CTO",
+           "IPO", "VIP", "AI", "EV", "HIV", "AIDS", "TV's", "SUV", "MP", "MPs", "Q&A", "FAQ")
 PLACE_SUFFIXES = (
     "Oblast", "Province", "Region", "County", "District", "City", "Island", "Islands",
     "Mountains", "River", "Sea", "Ocean", "Valley", "Peninsula", "Strait", "Gulf", "Bay",
@@ -105,11 +139,18 @@ def _slug(expr: pl.Expr) -> pl.Expr:
     )
 
 
+# gazetteer kinds, then lexical cue classes; a token's lexicon code is 1 + index here
+LEX_KINDS = ("person", "org", "country", "region", "place", "demonym", "title", "orgsuf",
+             "placesuf")
+_B, _I = 20, 40  # code offsets of a token that begins / continues a gazetteer match
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> pl.DataFrame:
     """alias key -> (kind, type, entity_id, canonical_name); one row per key (best kind wins).
 
     kind: person | org | country | region | place | demonym; priority picks one row per key.
+    `_g` is the key's token hash (the same rolling hash `candidate_tokens` computes over runs).
     """
     rows: list[dict[str, str | int]] = []
 
@@ -127,83 +168,107 @@ def gazetteer() -> pl.DataFrame:
     for r in _read_csv("demonyms.csv"):
         rows.append({"alias": r["alias"], "kind": "demonym", "type": "MISC",
                      "entity_id": "", "canonical_name": r["alias"], "prio": 4})
-    frame = pl.DataFrame(rows)
+    frame = pl.DataFrame(rows).with_row_index("_a")
     frame = frame.with_columns(
         pl.when(pl.col("entity_id") == "")
         .then(pl.lit("key:misc:") + _slug(pl.col("canonical_name")))
         .otherwise(pl.col("entity_id"))
         .alias("entity_id"),
-        _norm_key(pl.col("alias")).alias("key"),
+    )
+    # the rolling hash over the alias's tokens: sum of h_k * M^(n-1-k) (mod 2**64)
+    powers = {e: pow(_HMIX, e, 2**64) for e in range(64)}
+    toks = (
+        frame.select("_a", pl.col("alias").str.extract_all(_SPLIT).alias("_t"))
+        .with_columns(pl.int_ranges(0, pl.col("_t").list.len()).alias("_k"),
+                      pl.col("_t").list.len().alias("_n"))
+        .explode("_t", "_k")
+        .with_columns(
+            (_token_hash(pl.col("_t"))
+             * (pl.col("_n") - 1 - pl.col("_k")).replace_strict(powers, return_dtype=pl.UInt64))
+            .alias("_h"))
+        .group_by("_a").agg(pl.col("_h").sum().alias("_g"), pl.len().alias("_n"))
     )
     return (
-        frame.sort("prio", maintain_order=True)
-        .unique("key", keep="first", maintain_order=True)
-        .select("key", "kind", "type", "entity_id", "canonical_name")
+        frame.join(toks, on="_a").filter(pl.col("_n") <= MAX_NGRAM)
+        .sort("prio", "_a")
+        .unique("_g", keep="first", maintain_order=True)
+        .select("_g", "kind", "type", "entity_id", "canonical_name")
     )
 
 
 @lru_cache(maxsize=1)
 def _token_lexicon() -> pl.DataFrame:
-    """Single-token lexicon features: lower-cased token -> one gazetteer/cue class."""
-    gz = gazetteer().filter(~pl.col("key").str.contains(" "))
+    """Single-token lexicon: token key hash -> lexicon code (gazetteer kind or cue class)."""
+    gz = gazetteer().select(pl.col("_g").alias("_hk"), "kind")
+    cue = [t.rstrip(".") for t in TITLES] + [t.rstrip(".") for t in ORG_SUFFIXES] + list(
+        PLACE_SUFFIXES)
     cues = pl.DataFrame({
-        "key": [t.lower().rstrip(".") for t in TITLES]
-        + [t.lower().rstrip(".") for t in ORG_SUFFIXES]
-        + [t.lower() for t in PLACE_SUFFIXES],
+        "w": cue,
         "kind": ["title"] * len(TITLES) + ["orgsuf"] * len(ORG_SUFFIXES)
         + ["placesuf"] * len(PLACE_SUFFIXES),
-    })
+    }).select(_token_hash(pl.col("w")).alias("_hk"), "kind")
     return (
-        pl.concat([gz.select("key", "kind"), cues])
-        .unique("key", keep="first", maintain_order=True)
-        .rename({"kind": "lex"})
+        pl.concat([gz, cues])
+        .unique("_hk", keep="first", maintain_order=True)
+        .select("_hk", (pl.col("kind").replace_strict(
+            {k: i + 1 for i, k in enumerate(LEX_KINDS)}, return_dtype=pl.Int64)).alias("lex"))
     )
 
 
-@lru_cache(maxsize=1)
-def weights() -> pl.DataFrame | None:
-    if not WEIGHTS.exists():
-        return None
-    return pl.read_parquet(WEIGHTS)
-
-
 # ---------------------------------------------------------------- candidates
+
+MAX_NGRAM = 7
+_HMIX = 0x9E3779B97F4A7C15  # odd multiplier of the n-gram rolling hash (wraps mod 2**64)
+_GZ_SEED = 0x5EED
+
 
 def _pieces(col: pl.Expr, pattern: str) -> pl.Expr:
     """Split a string into alternating gap / match pieces (odd list positions are matches)."""
     return col.str.replace_all(pattern, f"{_MARK}${{0}}{_MARK}").str.split(_MARK)
 
 
+def _token_hash(expr: pl.Expr) -> pl.Expr:
+    """Hash of a token's gazetteer key (also the n-gram hash of a one-token name)."""
+    return _norm_key(expr).hash(_GZ_SEED)
+
+
 def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Runs of capitalised tokens with character offsets and their left/right context."""
+    """Runs of capitalised tokens with character offsets and their left/right context; `_doc`
+    is the article's row number."""
     lf = articles.lazy() if isinstance(articles, pl.DataFrame) else articles
     p = pl.col("_p")
-    return (
-        lf.select("article_id", _pieces(pl.col("text"), RUN).alias("_p"))
-        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"))
+    pieces = (
+        lf.select(_pieces(pl.col("text"), RUN).alias("_p"))
+        .with_row_index("_doc")
+        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"),
+                      pl.int_ranges(0, p.list.len()).alias("_i"))
         .with_columns(
-            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("start"),
-            pl.int_ranges(0, p.list.len()).alias("_i"),
-            p.list.eval(pl.element().str.tail(24)).list.shift(1).alias("_prev"),
-            p.list.eval(pl.element().str.head(24)).list.shift(-1).alias("_next"),
-        )
-        .explode("_p", "_len", "start", "_i", "_prev", "_next")
-        .filter((pl.col("_i") % 2 == 1) & (pl.col("_len") > 0))
-        .select(
-            "article_id",
-            "start",
-            (pl.col("start") + pl.col("_len")).alias("end"),
-            pl.col("_p").alias("run"),
-            pl.col("_prev").str.contains(_SENT_START).alias("sent_start"),
-            pl.col("_next").str.head(2).fill_null("").alias("after"),
-            pl.col("_prev").str.extract(r"([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])\s*$", 1)
-            .str.to_lowercase().fill_null("<s>").alias("prev_word"),
-            pl.col("_next").str.extract(r"^\s*([\p{L}\p{N}'’]+|[^\s\p{L}\p{N}])", 1)
-            .str.to_lowercase().fill_null("</s>").alias("next_word"),
-            (~pl.col("_p").str.contains(r"\p{Ll}")).alias("run_caps"),
-        )
+            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("start"))
+        .explode("_p", "_len", "start", "_i")
+        # a run's neighbours are the gaps around it (a document's pieces start and end with
+        # a gap, so the neighbours of a run are always in its document)
+        .with_columns(p.shift(1).alias("_prev"), p.shift(-1).alias("_next"))
         .collect()
     )
+    prev = pl.col("_prev").str.tail(24)
+    nxt = pl.col("_next").str.head(24)
+    keep = (pl.col("_i") % 2 == 1) & (pl.col("_len") > 0) & ~pl.col("_p").is_in(STOP_RUNS)
+    return pieces.lazy().filter(keep).select(
+        "_doc",
+        "start",
+        (pl.col("start") + pl.col("_len")).alias("end"),
+        pl.col("_p").alias("run"),
+        prev.str.contains(_SENT_START).alias("sent_start"),
+        # what follows the run: " (" opens a parenthesis (1), ")" closes one (2), else 0
+        pl.when(nxt.str.starts_with(" (")).then(1).when(nxt.str.starts_with(")")).then(2)
+        .otherwise(0).cast(pl.Int8).alias("after"),
+        # the last word or symbol before the run and the first after it
+        prev.str.strip_chars_end().str.extract(_CTX_WORD + "$", 0)
+        .str.to_lowercase().fill_null("<s>").alias("prev_word"),
+        nxt.str.strip_chars_start().str.extract("^" + _CTX_WORD, 0)
+        .str.to_lowercase().fill_null("</s>").alias("next_word"),
+        (~pl.col("_p").str.contains(r"\p{Ll}")).alias("run_caps"),
+    ).collect()
 
 
 def _shape(expr: pl.Expr) -> pl.Expr:
@@ -213,290 +278,562 @@ def _shape(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """One row per token of every candidate run (in run order), with offsets and lexicon hits."""
+class Candidates(NamedTuple):
+    runs: pl.DataFrame   # one row per run (see candidate_runs)
+    toks: pl.DataFrame   # one row per token, in run order
+    words: pl.DataFrame  # one row per distinct token string (_hw): word-level columns
+
+
+def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
+    """Tokens of every candidate run with offsets, word-level columns (lower, shape, lexicon
+    code, key hash `_hk`) and gazetteer span columns (gz: code, gz_m: match id or -1)."""
     runs = candidate_runs(articles)
-    p = pl.col("_p")
-    toks = (
-        runs.lazy().select(_pieces(pl.col("run"), _SPLIT).alias("_p"))
-        .with_row_index("run_id")
-        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"))
-        .with_columns(
-            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("_off"),
-            pl.int_ranges(0, p.list.len()).alias("_i"),
-            p.list.shift(1).alias("_sep"),
-            ((p.list.len() - 1) // 2).cast(pl.Int64).alias("n_tok"),
-        )
-        .explode("_p", "_len", "_off", "_i", "_sep")
-        .filter(pl.col("_i") % 2 == 1)
-        .collect()
+    split = runs["run"].str.extract_all(_SPLIT)
+    per_run = split.list.len().to_numpy().astype(np.int64)
+    first_at = np.repeat(np.cumsum(per_run) - per_run, per_run)
+    toks = split.explode().alias("word").to_frame()
+    ln = toks["word"].str.len_chars().cast(pl.Int64).to_numpy()
+    # tokens of a run are separated by exactly one character (a space or a hyphen)
+    cs = np.cumsum(ln + 1) - (ln + 1)
+    toks = toks.with_columns(
+        pl.Series("run_id", np.repeat(np.arange(per_run.size, dtype=np.uint32), per_run)),
+        pl.Series("tok_i", np.arange(ln.size) - first_at),
+        pl.Series("n_tok", np.repeat(per_run, per_run)),
+        pl.Series("_off", cs - cs[first_at]),
+        pl.Series("_len", ln),
     )
     rid = toks["run_id"]
-    run_cols = runs.select(
-        pl.col("article_id", "start", "run", "sent_start", "prev_word", "next_word", "after",
-               "run_caps").gather(rid)
-    ).rename({"start": "rstart"})
-    first = pl.col("tok_i") == 0
-    last = pl.col("tok_i") == pl.col("n_tok") - 1
-    return (
-        pl.concat([toks, run_cols], how="horizontal").lazy()
-        .select(
-            "article_id", "run_id", ((pl.col("_i") - 1) // 2).alias("tok_i"), "n_tok",
-            (pl.col("rstart") + pl.col("_off")).alias("start"),
-            (pl.col("rstart") + pl.col("_off") + pl.col("_len")).alias("end"),
-            pl.col("_p").alias("word"),
-            (pl.col("_sep") == "-").alias("hyph_before"),
-            "rstart", "run", "after", "sent_start", "prev_word", "next_word",
-            pl.col("run_caps").alias("_run_caps"),
-        )
-        .with_columns(pl.col("word").str.to_lowercase().alias("lower"))
-        .with_columns(
-            _norm_key(pl.col("word")).alias("_key"),
-            pl.when(~first).then(pl.col("lower").shift(1)).alias("_pl"),
-            pl.when(~last).then(pl.col("lower").shift(-1)).alias("_nl"),
-        )
-        .join(_token_lexicon().lazy(), left_on="_key", right_on="key", how="left",
-              maintain_order="left")
-        .collect()
-        .pipe(_gazetteer_spans)
+    rc = runs.select(
+        pl.col("_doc", "start", "sent_start", "run_caps").gather(rid),
+        # the context words reach the tokens as base hashes (see with_base_hashes); training
+        # gathers the strings itself
+        *(_base(c, pl.col(c)).gather(rid).alias(f"_h:{c}") for c in ("prev_word", "next_word")),
+        pl.col("run").str.contains("-", literal=True).gather(rid).alias("_hrun"),
     )
-
-
-MAX_NGRAM = 7
-DOC_VOTE = 0.25  # weight of the article-wide score of the same word (tuned on a train holdout)
-
-
-def _prev(expr: pl.Expr) -> pl.Expr:
-    """The previous token's value within the same run (rows are in run order), else null."""
-    return pl.when(pl.col("tok_i") > 0).then(expr.shift(1))
-
-
-def _next(expr: pl.Expr) -> pl.Expr:
-    return pl.when(pl.col("tok_i") < pl.col("n_tok") - 1).then(expr.shift(-1))
+    toks = pl.concat([toks, rc], how="horizontal").select(
+        "_doc", "run_id", pl.col("tok_i").cast(pl.Int64), "n_tok",
+        (pl.col("start") + pl.col("_off")).alias("start"),
+        (pl.col("start") + pl.col("_off") + pl.col("_len")).alias("end"),
+        "word", "sent_start", "_h:prev_word", "_h:next_word", "run_caps", "_hrun", "_off",
+        pl.col("word").hash().alias("_hw"),
+    )
+    # a hyphen (not a space) before the token: only runs with a hyphen need a look
+    hy = np.zeros(toks.height, dtype=bool)
+    idx = np.flatnonzero((toks["_hrun"] & (toks["tok_i"] > 0)).to_numpy())
+    if idx.size:
+        sub = pl.DataFrame({"_r": runs["run"].gather(toks["run_id"].gather(idx)),
+                            "_o": toks["_off"].gather(idx)})
+        hy[idx] = sub.select(pl.col("_r").str.slice(pl.col("_o") - 1, 1) == "-").to_series(
+        ).to_numpy()
+    toks = toks.drop("_hrun", "_off").with_columns(pl.Series("hyph_before", hy))
+    # word-level columns, computed once per distinct word
+    words = (
+        toks.lazy().select("_hw", "word").unique("_hw")
+        .with_columns(pl.col("word").str.to_lowercase().alias("lower"),
+                      _token_hash(pl.col("word")).alias("_hk"),
+                      _shape(pl.col("word")).alias("shape"))
+        .join(_token_lexicon().lazy(), on="_hk", how="left")
+        .with_columns(pl.col("lex").fill_null(0), pl.col("lower").hash().alias("_hl"),
+                      _base("shape", pl.col("shape")).alias("_h:shape"),
+                      pl.col("word").is_in(GENERIC).alias("_gen"),
+                      pl.col("lower").is_in(CONNECTORS).alias("_conn"))
+        .collect()
+    )
+    # word-level columns reach the tokens as integers (training joins the strings itself)
+    toks = toks.join(words.select("_hw", "lex", "_hk", "_hl", "_h:shape", "_gen", "_conn"),
+                     on="_hw", how="left", maintain_order="left")
+    return Candidates(runs, _gazetteer_spans(toks), words)
 
 
 def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
-    """Longest gazetteer matches over token n-grams inside runs: columns gz (kind), gz_pos
-    (B or I) and gz_m (match id) per token; null where no match covers the token."""
-    toks = toks.with_row_index("_tid")
-    cands = []
-    base = toks.lazy().select("_tid", "run_id", "tok_i", "n_tok", "run", "rstart", "start", "end")
-    for n in range(1, MAX_NGRAM + 1):
-        end_n = pl.col("end").shift(-(n - 1))  # valid: filtered to n-grams inside the run
-        cands.append(
-            base.with_columns(end_n.alias("_e"))
-            .filter(pl.col("tok_i") + n <= pl.col("n_tok"))
-            .select(
-                "_tid", pl.lit(n).alias("_n"),
-                _norm_key(pl.col("run").str.slice(
-                    pl.col("start") - pl.col("rstart"),
-                    (pl.col("_e") - pl.col("start")).clip(lower_bound=0),
-                )).alias("_k"),
-            )
+    """Longest gazetteer matches over token n-grams inside runs, by a join on the n-gram's
+    rolling hash: `gz` (code _B/_I + kind index, else 0) and `gz_m` (match id, else -1)."""
+    n_all = toks.height
+    hk = toks["_hk"].to_numpy()
+    rem = (toks["n_tok"] - toks["tok_i"]).to_numpy()
+    g = hk.copy()
+    tids: list[np.ndarray] = []
+    ns: list[np.ndarray] = []
+    gs: list[np.ndarray] = []
+    with np.errstate(over="ignore"):
+        for n in range(2, MAX_NGRAM + 1):
+            g = g[:-1] * np.uint64(_HMIX) + hk[n - 1:]  # n-grams starting at 0..n_all-n
+            at = np.flatnonzero(rem[: g.size] >= n)
+            tids.append(at)
+            ns.append(np.full(at.size, n, dtype=np.int64))
+            gs.append(g[at])
+    cands = pl.DataFrame({"_tid": np.concatenate(tids), "_n": np.concatenate(ns),
+                          "_g": pl.Series(np.concatenate(gs), dtype=pl.UInt64)}).lazy()
+    kinds = {k: i for i, k in enumerate(LEX_KINDS)}
+    gz = gazetteer().lazy().select(
+        "_g", pl.col("kind").replace_strict(kinds, return_dtype=pl.Int64).alias("_kind"))
+    # one-token names are the tokens whose lexicon code is a gazetteer kind (no join needed)
+    lex = toks["lex"].to_numpy()
+    one = np.flatnonzero((lex >= 1) & (lex <= LEX_KINDS.index("demonym") + 1))
+    hits = pl.concat([
+        pl.DataFrame({"_tid": one, "_n": np.ones(one.size, dtype=np.int64),
+                      "_kind": lex[one] - 1}),
+        cands.join(gz, on="_g", how="inner").select("_tid", "_n", "_kind").collect(),
+    ])
+    code = np.zeros(n_all, dtype=np.int64)
+    mid = np.full(n_all, -1, dtype=np.int64)
+    if hits.height:
+        # every token a match covers; the longest (then earliest) match per token wins, and a
+        # match counts only if it wins all its tokens
+        cover = (
+            hits.with_row_index("_hid")
+            .with_columns(pl.int_ranges(0, pl.col("_n")).alias("_k"))
+            .explode("_k")
+            .with_columns((pl.col("_tid") + pl.col("_k")).alias("_cov"))
+            .sort(["_cov", "_n", "_tid"], descending=[False, True, False])
         )
-    gz = gazetteer().lazy().select("key", "kind")
-    hits = (
-        pl.concat(cands).join(gz, left_on="_k", right_on="key", how="inner")
-        .select("_tid", "_n", "kind").collect()
-    )
-    if hits.height == 0:
-        return toks.drop("_tid").with_columns(
-            pl.lit(None, pl.String).alias("gz"), pl.lit(None, pl.String).alias("gz_pos"),
-            pl.lit(None, pl.Int64).alias("gz_m"))
-    # every token a match covers, the longest (then earliest) match per token wins, and a
-    # match counts only if it wins all its tokens
-    cover = (
-        hits.with_row_index("_hid")
-        .with_columns(pl.int_ranges(0, pl.col("_n")).alias("_k"))
-        .explode("_k")
-        .with_columns((pl.col("_tid") + pl.col("_k")).alias("_cov"))
-        .sort(["_cov", "_n", "_tid"], descending=[False, True, False])
-    )
-    win = cover.unique("_cov", keep="first", maintain_order=True)
-    ok = (
-        cover.join(win.select("_cov", pl.col("_hid").alias("_w")), on="_cov")
-        .group_by("_hid").agg((pl.col("_w") == pl.col("_hid")).all().alias("_ok"))
-        .filter("_ok")
-    )
-    best = (
-        win.join(ok.select("_hid"), on="_hid", how="semi")
-        .select(
-            pl.col("_cov").alias("_tid"), pl.col("kind").alias("gz"),
-            pl.when(pl.col("_k") == 0).then(pl.lit("B")).otherwise(pl.lit("I")).alias("gz_pos"),
-            pl.col("_hid").cast(pl.Int64).alias("gz_m"),
+        win = cover.unique("_cov", keep="first", maintain_order=True)
+        ok = (
+            cover.join(win.select("_cov", pl.col("_hid").alias("_w")), on="_cov")
+            .group_by("_hid").agg((pl.col("_w") == pl.col("_hid")).all().alias("_ok"))
+            .filter("_ok")
         )
-    )
-    return toks.join(best, on="_tid", how="left").sort("_tid").drop("_tid")
+        best = win.join(ok.select("_hid"), on="_hid", how="semi")
+        at = best["_cov"].to_numpy()
+        code[at] = np.where(best["_k"].to_numpy() == 0, _B, _I) + best["_kind"].to_numpy()
+        mid[at] = best["_hid"].to_numpy()
+    return toks.with_columns(pl.Series("gz", code), pl.Series("gz_m", mid))
 
 
-FEATURES = (
-    "f_w", "f_l", "f_s", "f_suf", "f_pos", "f_pl", "f_nl", "f_cp", "f_cn", "f_lex", "f_lexn",
-    "f_lexp", "f_bias", "f_sil", "f_plw", "f_caps",
+# ---------------------------------------------------------------- features
+
+# Feature templates: name -> parts, each part a token column and a row shift (1 = previous
+# token of the run, -1 = next). A feature's key is the XOR of its parts' polars hashes, seeded
+# per template and part; the weights file keeps the parts as strings and is hashed at load
+# time in the same process, so hashes never need to be stable across polars versions.
+Part = tuple[str, int | str]  # (column, shift: 0, 1, -1, or "F"/"L" = the run's first/last)
+WORD_TEMPLATES: dict[str, tuple[Part, ...]] = {
+    "w": (("word", 0),), "l": (("lower", 0),), "sh": (("shape", 0),),
+    "x2": (("x2", 0),), "x3": (("x3", 0),), "x4": (("x4", 0),),
+    "p2": (("p2", 0),), "p3": (("p3", 0),), "p4": (("p4", 0),),
+}
+TOKEN_TEMPLATES: dict[str, tuple[Part, ...]] = {
+    "b": (),
+    "s": (("shape", 0), ("si", 0)),
+    "pos": (("pos", 0), ("si", 0), ("nt", 0)),
+    "pl": (("lower", 1),), "plc": (("prev_word", 0),),
+    "nl": (("lower", -1),), "nlc": (("next_word", 0),),
+    "cp": (("prev_word", 0),), "cn": (("next_word", 0),),
+    "g": (("lexc", 0), ("pos", 0)),
+    "gp": (("lexc", 1),), "gp0": (("pos", 0),),
+    "gn": (("lexc", -1),), "gn0": (("pos", 0),),
+    "sil": (("si", 0), ("lower", 0)),
+    "plw": (("lower", 1), ("lower", 0)), "plwc": (("prev_word", 0), ("lower", 0)),
+    "nlw": (("lower", -1), ("lower", 0)), "nlwc": (("next_word", 0), ("lower", 0)),
+    "caps": (("caps", 0),),
+    "rf": (("lower", "F"), ("pos", 0)), "rl": (("lower", "L"), ("pos", 0)),
+    "dn": (("dn", 0), ("si", 0), ("pos", 0)),
+    "ps": (("shape", 1), ("shape", 0)), "ps0": (("shape", 0),),
+    "ns": (("shape", -1), ("shape", 0)), "ns0": (("shape", 0),),
+}
+# token feature slots: alternatives (template, condition) - the first whose condition holds
+_FIRST = pl.col("tok_i") == 0
+_LAST = pl.col("tok_i") == pl.col("n_tok") - 1
+SLOTS: tuple[tuple[tuple[str, pl.Expr | None], ...], ...] = (
+    (("b", None),), (("s", None),), (("pos", None),),
+    (("plc", _FIRST), ("pl", None)), (("nlc", _LAST), ("nl", None)),
+    (("cp", None),), (("cn", None),), (("g", None),),
+    (("gp0", _FIRST), ("gp", None)), (("gn0", _LAST), ("gn", None)),
+    (("sil", None),),
+    (("plwc", _FIRST), ("plw", None)), (("nlwc", _LAST), ("nlw", None)),
+    (("caps", None),),
+    (("ps0", _FIRST), ("ps", None)), (("ns0", _LAST), ("ns", None)),
+    (("rf", None),), (("rl", None),), (("dn", None),),
 )
+# slots with few distinct keys (shape, position, lexicon classes): scored once per distinct
+# combination of their keys, then joined to the tokens
+_LOW_SLOTS = tuple(i for i, alts in enumerate(SLOTS)
+                   if alts[0][0] in ("b", "s", "pos", "g", "gp0", "gn0", "caps", "ps0", "ns0",
+                                     "dn"))
+# pass 2 (stacking): features of the pass-1 labels around a token
+STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
+    "y": (("l1", 0),), "yp": (("l1p", 0), ("l1", 0)), "yn": (("l1n", 0), ("l1", 0)),
+    "ypn": (("l1p", 0), ("l1n", 0)), "yd": (("l1d", 0), ("l1", 0)),
+    "yr": (("l1f", 0), ("l1l", 0), ("l1", 0)), "yrp": (("l1", 0), ("pos", 0)),
+    "ytri": (("l1p", 0), ("l1", 0), ("l1n", 0)), "ysi": (("l1", 0), ("si", 0), ("pos", 0)),
+    "ycaps": (("l1", 0), ("caps", 0)), "ydp": (("l1d", 0), ("l1", 0), ("pos", 0)),
+}
+STACK = True
+_INT_COLS = {"si", "pos", "nt", "caps", "lexc", "dn", "l1", "l1p", "l1n", "l1f", "l1l", "l1d"}
 
 
-def token_features(toks: pl.DataFrame) -> pl.DataFrame:
-    """String features per token (columns f_*), the model's input; shared with training."""
-    first = pl.col("tok_i") == 0
-    last = pl.col("tok_i") == pl.col("n_tok") - 1
-    pos = (
-        pl.when(first & last).then(pl.lit("only")).when(first).then(pl.lit("first"))
-        .when(last).then(pl.lit("last")).otherwise(pl.lit("mid"))
+def _seed(tpl: str, k: int) -> int:
+    return zlib.crc32(f"{tpl}/{k}".encode())
+
+
+def _key(tpl: str, parts: list[pl.Expr]) -> pl.Expr:
+    """A feature key from its (unshifted or shifted) part expressions' hashes."""
+    if not parts:
+        return pl.lit(_seed(tpl, 99), dtype=pl.UInt64)
+    key = parts[0]
+    for p in parts[1:]:
+        key = key ^ p
+    return key
+
+
+_MIXC = 0xBF58476D1CE4E5B9  # odd: multiplying by it mixes a seeded part hash (mod 2**64)
+
+
+def _base(col: str, src: pl.Expr) -> pl.Expr:
+    """A part's value as UInt64: the polars hash of a string column, an integer as is."""
+    return src.cast(pl.UInt64) if col in _INT_COLS else src.hash(0)
+
+
+def _hpart(tpl: str, k: int, h: pl.Expr) -> pl.Expr:
+    """Part k of template tpl from its base hash: seeded per template and part."""
+    return (h ^ pl.lit(_seed(tpl, k), dtype=pl.UInt64)) * pl.lit(_MIXC, dtype=pl.UInt64)
+
+
+def with_base_hashes(frame: pl.DataFrame, table: dict[str, tuple[Part, ...]]) -> pl.DataFrame:
+    """`frame` with a `_h:<col>` base hash column for every column the templates read (each
+    string column is hashed once however many templates use it)."""
+    cols = sorted({c for spec in table.values() for c, _ in spec} - {
+        c[3:] for c in frame.columns if c.startswith("_h:")})
+    return frame.with_columns(
+        (pl.col("_hl") if c == "lower" and "_hl" in frame.columns else _base(c, pl.col(c)))
+        .alias(f"_h:{c}") for c in cols)
+
+
+def _moved(expr: pl.Expr, shift: int | str) -> pl.Expr:
+    if shift == "F":
+        return expr.gather(pl.int_range(pl.len()) - pl.col("tok_i"))
+    if shift == "L":
+        return expr.gather(pl.int_range(pl.len()) - pl.col("tok_i") + pl.col("n_tok") - 1)
+    assert isinstance(shift, int)
+    return expr.shift(shift) if shift else expr
+
+
+def template_key(tpl: str, table: dict[str, tuple[Part, ...]]) -> pl.Expr:
+    """The key of template `tpl` over a frame with base hashes (`with_base_hashes`)."""
+    return _key(tpl, [_moved(_hpart(tpl, k, pl.col(f"_h:{c}")), s)
+                      for k, (c, s) in enumerate(table[tpl])])
+
+
+def template_parts(tpl: str, table: dict[str, tuple[Part, ...]]) -> list[pl.Expr]:
+    """The parts of template `tpl` as strings (what the weights file stores)."""
+    return [_moved(pl.col(c).cast(pl.String), s).alias(f"p{k}")
+            for k, (c, s) in enumerate(table[tpl])]
+
+
+def word_columns(words: pl.DataFrame) -> pl.DataFrame:
+    """Affix columns of the distinct-word table (inputs of WORD_TEMPLATES)."""
+    lw = pl.col("lower")
+    return words.with_columns(
+        *(lw.str.tail(n).alias(f"x{n}") for n in (2, 3, 4)),
+        *(lw.str.head(n).alias(f"p{n}") for n in (2, 3, 4)),
     )
-    si = pl.when(first & pl.col("sent_start")).then(pl.lit("1")).otherwise(pl.lit("0"))
-    lex = pl.coalesce(pl.col("gz_pos") + pl.col("gz"), pl.col("lex"), pl.lit("-"))
-    return toks.with_columns(
-        (pl.lit("w=") + pl.col("word")).alias("f_w"),
-        (pl.lit("l=") + pl.col("lower")).alias("f_l"),
-        (pl.lit("s=") + _shape(pl.col("word")) + pl.lit("|") + si).alias("f_s"),
-        (pl.lit("x=") + pl.col("lower").str.tail(3)).alias("f_suf"),
-        (pl.lit("p=") + pos + pl.lit("|") + si + pl.lit("|")
-         + pl.col("n_tok").clip(upper_bound=4).cast(pl.String)).alias("f_pos"),
-        (pl.lit("pl=") + pl.col("_pl").fill_null(pl.lit("<") + pl.col("prev_word"))).alias("f_pl"),
-        (pl.lit("nl=") + pl.col("_nl").fill_null(pl.lit(">") + pl.col("next_word"))).alias("f_nl"),
-        (pl.lit("cp=") + pl.col("prev_word")).alias("f_cp"),
-        (pl.lit("cn=") + pl.col("next_word")).alias("f_cn"),
-        (pl.lit("g=") + lex + pl.lit("|") + pos).alias("f_lex"),
-        (pl.lit("gn=") + _next(lex).fill_null("$")).alias("f_lexn"),
-        (pl.lit("gp=") + _prev(lex).fill_null("^")).alias("f_lexp"),
-        pl.lit("b").alias("f_bias"),
-        (pl.lit("si=") + si + pl.lit("|") + pl.col("lower")).alias("f_sil"),
-        (pl.lit("plw=") + pl.col("_pl").fill_null(pl.lit("<") + pl.col("prev_word"))
-         + pl.lit("|") + pl.col("lower")).alias("f_plw"),
-        (pl.lit("caps=") + pl.col("_run_caps").cast(pl.String)
-         + pl.lit("|") + pl.col("n_tok").clip(upper_bound=3).cast(pl.String)).alias("f_caps"),
+
+
+def token_columns(toks: pl.DataFrame) -> pl.DataFrame:
+    """Small integer columns of the token frame (inputs of TOKEN_TEMPLATES)."""
+    first, last = _FIRST, _LAST
+    si = (first & pl.col("sent_start")).cast(pl.Int64)
+    pos = (pl.when(first & last).then(0).when(first).then(1).when(last).then(2).otherwise(3)
+           .cast(pl.Int64))
+    out = toks.with_columns(
+        si.alias("si"), pos.alias("pos"),
+        pl.col("n_tok").clip(upper_bound=4).alias("nt"),
+        (pl.col("run_caps").cast(pl.Int64) * 10 + pl.col("n_tok").clip(upper_bound=3))
+        .alias("caps"),
+        pl.when(pl.col("gz") > 0).then(pl.col("gz")).otherwise(pl.col("lex")).alias("lexc"),
     )
+    # the same word elsewhere in the article: how often, and whether once not sentence-initial
+    gi = _doc_groups(out)
+    s = out["si"].to_numpy()
+    n = np.bincount(gi)
+    mid = np.bincount(gi, weights=1 - s)[gi] - (1 - s)
+    return out.with_columns(
+        pl.Series("_grp", gi),
+        pl.Series("dn", np.minimum(n[gi], 3) * 10 + (mid > 0)),
+    )
+
+
+def slot_keys(toks: pl.DataFrame) -> pl.DataFrame:
+    """One UInt64 key column per token feature slot (`token_columns` must have run)."""
+    out = []
+    for i, alts in enumerate(SLOTS):
+        expr: pl.Expr | None = None
+        chain: Any = None  # pl.when(...).then(...) chain
+        for tpl, cond in alts:
+            k = template_key(tpl, TOKEN_TEMPLATES)
+            if cond is None:
+                expr = k if chain is None else chain.otherwise(k)
+            else:
+                chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
+        assert expr is not None
+        out.append(expr.alias(f"k{i}"))
+    return with_base_hashes(toks, TOKEN_TEMPLATES).select(out)
+
+
+def word_keys(words: pl.DataFrame) -> pl.DataFrame:
+    return with_base_hashes(word_columns(words), WORD_TEMPLATES).select(
+        template_key(t, WORD_TEMPLATES).alias(f"w{i}") for i, t in enumerate(WORD_TEMPLATES))
 
 
 # ---------------------------------------------------------------- typing
 
+class Model(NamedTuple):
+    keys: pl.DataFrame  # _key (UInt64) -> _row (UInt32)
+    w: np.ndarray       # (rows + 1, labels) float32; the last row is zeros (unknown feature)
+
+
 @lru_cache(maxsize=1)
-def _hashed_weights() -> pl.DataFrame | None:
-    """Weights keyed by the feature string's polars hash (computed here, at load time)."""
-    w = weights()
-    if w is None:
+def model() -> Model | None:
+    """The weights file hashed into lookup keys (in this process: see TOKEN_TEMPLATES)."""
+    if not WEIGHTS.exists():
         return None
-    return w.select(pl.col("feat").hash().alias("h"), *(f"w_{lab}" for lab in LABELS))
+    tab = pl.read_parquet(WEIGHTS)
+    table = {**WORD_TEMPLATES, **TOKEN_TEMPLATES, **STACK_TEMPLATES}
+    tab = tab.filter(pl.col("tpl").is_in(list(table))).with_row_index("_row")
+    parts = []
+    for tpl, spec in table.items():
+        sel = tab.filter(pl.col("tpl") == tpl)
+        hp = [_hpart(tpl, k, _base(c, pl.col(f"p{k}").cast(
+            pl.Int64 if c in _INT_COLS else pl.String))) for k, (c, _) in enumerate(spec)]
+        parts.append(sel.select(_key(tpl, hp).alias("_key"), "_row"))
+    keys = pl.concat(parts).unique("_key", keep="first")
+    w = tab.select(f"w_{lab}" for lab in LABELS).to_numpy().astype(np.float32)
+    return Model(keys, np.vstack([w, np.zeros((1, len(LABELS)), np.float32)]))
 
 
-def _score(feats: pl.DataFrame, w: pl.DataFrame) -> pl.DataFrame:
-    """Per-token label by the linear model: one hashed join per feature template, summed."""
-    cols = [f"w_{lab}" for lab in LABELS]
-    hashed = feats.select(pl.col(c).hash() for c in FEATURES)
-    total = None
-    for c in FEATURES:
-        part = (
-            hashed.select(pl.col(c).alias("h"))
-            .join(w, on="h", how="left", maintain_order="left")
-            .select(pl.col(cols).fill_null(0.0))
+def _lookup(m: Model, keys: pl.DataFrame) -> np.ndarray:
+    """Summed weights of every row's feature keys (one column per feature)."""
+    total = np.zeros((keys.height, len(LABELS)), dtype=np.float32)
+    part = np.empty_like(total)
+    miss = m.w.shape[0] - 1
+    for c in keys.columns:
+        idx = (
+            keys.select(pl.col(c).alias("_key"))
+            .join(m.keys, on="_key", how="left", maintain_order="left")["_row"]
+            .fill_null(miss).to_numpy()
         )
-        total = part if total is None else pl.DataFrame(
-            [total[k] + part[k] for k in cols])
-    assert total is not None
-    if DOC_VOTE:
-        # document consistency: every occurrence of a word in an article adds a share of the
-        # article-wide summed scores of that word (Pirelli is ORG everywhere or nowhere)
-        keyed = pl.concat([feats.select("article_id", "lower"), total], how="horizontal")
-        total = keyed.select(
-            pl.col(k) + DOC_VOTE * pl.col(k).sum().over("article_id", "lower") for k in cols
-        )
-    best = total.select(pl.concat_list(cols).list.arg_max().alias("_lab"))["_lab"]
-    return feats.with_columns(
-        best.replace_strict(dict(enumerate(LABELS)), return_dtype=pl.String).alias("label")
-    )
+        np.take(m.w, idx, axis=0, out=part)
+        total += part
+    return total
 
 
-def _rule_labels(toks: pl.DataFrame) -> pl.DataFrame:
-    """Fallback typer without a trained model: lexicon hits, titles and suffixes."""
-    lex = pl.col("gz")
-    common_start = (pl.col("tok_i") == 0) & pl.col("sent_start") & lex.is_null() & (
-        pl.col("n_tok") == 1)
-    label = (
-        pl.when(lex.is_in(["country", "region", "place"])).then(pl.lit("LOC"))
-        .when(lex == "demonym").then(pl.lit("MISC"))
-        .when(lex == "org").then(pl.lit("ORG"))
-        .when(lex == "title").then(pl.lit("O"))
-        .when(common_start).then(pl.lit("O"))
-        .when(pl.col("lower").is_in(list(CONNECTORS))).then(pl.lit("O"))
-        .when(pl.col("_run_org")).then(pl.lit("ORG"))
-        .when(pl.col("_run_place")).then(pl.lit("LOC"))
-        .otherwise(pl.lit("PER"))
+DOC_VOTE = 0.25  # weight of the article-wide score of the same word (tuned on a train holdout)
+
+
+def _lookup_fused(m: Model, keys: pl.DataFrame) -> np.ndarray:
+    """`_lookup` for low-cardinality features: once per distinct combination of keys."""
+    fused = keys.select(pl.sum_horizontal(
+        pl.col(c) * pl.lit(_HMIX + 2 * i, dtype=pl.UInt64) for i, c in enumerate(keys.columns)
+    ).alias("_f"))
+    combos = pl.concat([fused, keys], how="horizontal").unique("_f")
+    cidx = fused.join(combos.select("_f").with_row_index("_ci"), on="_f", how="left",
+                      maintain_order="left")["_ci"].to_numpy()
+    return _lookup(m, combos.drop("_f"))[cidx]
+
+
+def base_scores(cands: Candidates, m: Model, toks: pl.DataFrame) -> np.ndarray:
+    """Pass-1 label scores (tokens x LABELS): word-level features once per distinct word,
+    token features by slot."""
+    wsc = _lookup(m, word_keys(cands.words))
+    widx = (
+        toks.select("_hw").join(cands.words.select("_hw").with_row_index("_wi"), on="_hw",
+                                how="left", maintain_order="left")["_wi"].to_numpy()
     )
+    sk = slot_keys(toks)
+    low = [f"k{i}" for i in _LOW_SLOTS]
+    return wsc[widx] + _lookup_fused(m, sk.select(low)) + _lookup(m, sk.drop(low))
+
+
+def _doc_groups(toks: pl.DataFrame) -> np.ndarray:
+    """Group number of every token's (article, lower-cased word)."""
+    if "_grp" in toks.columns:
+        return toks["_grp"].to_numpy()
+    grp = toks.select((pl.col("_hl") ^ pl.col("_doc").hash()).rank("dense").alias("_g"))["_g"]
+    return grp.to_numpy().astype(np.int64) - 1
+
+
+def _group_sums(gi: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Every row's sum of `s` over its group (in `s`'s dtype)."""
+    sums = np.zeros((int(gi.max()) + 1 if gi.size else 0, s.shape[1]), s.dtype)
+    for j in range(s.shape[1]):
+        sums[:, j] = np.bincount(gi, weights=s[:, j], minlength=sums.shape[0])
+    return sums[gi]
+
+
+_STACK_COLS = ("l1", "l1p", "l1n", "l1f", "l1l", "l1d", "si", "caps", "pos")
+_STACK_CARD = (5, 10, 10, 5, 5, 5, 2, 14, 4)  # values per column (9 = no neighbour)
+
+
+def _stack_arrays(toks: pl.DataFrame, s1: np.ndarray, doc: np.ndarray) -> list[np.ndarray]:
+    """Pass-2 inputs (_STACK_COLS) from pass-1 scores `s1` and their article-wide sums `doc`:
+    the token's pass-1 label (l1), its run neighbours' (l1p, l1n; 9 = none), the run's first
+    and last token's (l1f, l1l), the article-wide label of the same word (l1d), position."""
+    l1 = s1.argmax(axis=1).astype(np.int64)
+    tok_i = toks["tok_i"].to_numpy()
+    n_tok = toks["n_tok"].to_numpy()
+    l1p = np.roll(l1, 1)
+    l1p[tok_i == 0] = 9
+    l1n = np.roll(l1, -1)
+    l1n[tok_i == n_tok - 1] = 9
+    at = np.arange(l1.size) - tok_i
+    return [l1, l1p, l1n, l1[at], l1[at + n_tok - 1], doc.argmax(axis=1).astype(np.int64),
+            toks["si"].to_numpy(), toks["caps"].to_numpy(), toks["pos"].to_numpy()]
+
+
+def stack_columns(toks: pl.DataFrame, s1: np.ndarray) -> pl.DataFrame:
+    """The token frame with the pass-2 input columns (see `_stack_arrays`)."""
+    doc = _group_sums(_doc_groups(toks), s1)
+    cols = _stack_arrays(toks, s1, doc)
     return toks.with_columns(
-        (pl.col("lex") == "orgsuf").any().over("run_id").alias("_run_org"),
-        (pl.col("lex") == "placesuf").any().over("run_id").alias("_run_place"),
-    ).with_columns(label.alias("label"))
+        pl.Series(c, a) for c, a in zip(_STACK_COLS[:-3], cols[:-3], strict=True))
 
+
+def stack_keys(st: pl.DataFrame) -> pl.DataFrame:
+    return with_base_hashes(st, STACK_TEMPLATES).select(
+        template_key(t, STACK_TEMPLATES).alias(f"y{i}") for i, t in enumerate(STACK_TEMPLATES))
+
+
+def _stack_scores(m: Model, cols: list[np.ndarray]) -> np.ndarray:
+    """Pass-2 weights of every token: the inputs are small integers, so every distinct
+    combination is scored once (a dense code) and gathered."""
+    code = np.zeros(cols[0].size, dtype=np.int64)
+    for a, card in zip(cols, _STACK_CARD, strict=True):
+        code = code * card + a
+    size = int(np.prod(_STACK_CARD))
+    seen = np.zeros(size, dtype=bool)
+    seen[code] = True
+    uc = np.flatnonzero(seen)
+    parts = {}
+    rest = uc.copy()
+    for c, card in reversed(list(zip(_STACK_COLS, _STACK_CARD, strict=True))):
+        parts[c] = rest % card
+        rest //= card
+    where = np.empty(size, dtype=np.int64)  # only the seen codes are read
+    where[uc] = np.arange(uc.size)
+    return _lookup(m, stack_keys(pl.DataFrame(parts)))[where[code]]
+
+
+def scores(cands: Candidates, m: Model, toks: pl.DataFrame | None = None) -> np.ndarray:
+    """Per-token label scores (tokens x LABELS): pass 1; pass 2 (stacking) adds the weights
+    of the pass-1 label context; the document vote adds a share of the article-wide pass-1
+    scores of the same word (Pirelli is ORG everywhere or nowhere)."""
+    toks = token_columns(cands.toks) if toks is None else toks
+    s1 = base_scores(cands, m, toks)
+    doc = _group_sums(_doc_groups(toks), s1)
+    total = s1 + DOC_VOTE * doc if DOC_VOTE else s1
+    if STACK:
+        total = total + _stack_scores(m, _stack_arrays(toks, s1, doc))
+    return total
+
+
+def _rule_labels(toks: pl.DataFrame) -> np.ndarray:
+    """Fallback typer without a trained model: lexicon hits, titles and suffixes."""
+    lex = toks["lexc"].to_numpy() % 20
+    kind = np.where(lex > 0, lex - 1, -1)
+    run = toks["run_id"].to_numpy()
+    org = np.bincount(run, weights=(kind == LEX_KINDS.index("orgsuf")))[run] > 0
+    place = np.bincount(run, weights=(kind == LEX_KINDS.index("placesuf")))[run] > 0
+    lab = np.full(toks.height, LABELS.index("PER"))
+    lab[place] = LABELS.index("LOC")
+    lab[org] = LABELS.index("ORG")
+    common = ((toks["tok_i"] == 0) & toks["sent_start"] & (toks["n_tok"] == 1)).to_numpy()
+    conn = toks["_conn"].to_numpy()
+    lab[(common & (lex == 0)) | conn | (kind == LEX_KINDS.index("title"))] = 0
+    lab[kind == LEX_KINDS.index("org")] = LABELS.index("ORG")
+    lab[kind == LEX_KINDS.index("demonym")] = LABELS.index("MISC")
+    lab[np.isin(kind, [2, 3, 4])] = LABELS.index("LOC")
+    return lab
+
+
+# ---------------------------------------------------------------- mentions
 
 _FORCED = {"person": "PER", "org": "ORG", "country": "LOC", "region": "LOC", "demonym": "MISC"}
 
 
-def _apply_gazetteer(labelled: pl.DataFrame) -> pl.DataFrame:
-    """Curated gazetteer matches win: a multi-token match of a person, organisation, country,
+def _mentions(cands: Candidates, toks: pl.DataFrame, lab: np.ndarray) -> pl.DataFrame:
+    """Group consecutive same-label tokens of a run into mentions (numpy over token arrays).
+
+    Curated gazetteer matches win: a multi-token match of a person, organisation, country,
     region or demonym takes the gazetteer's type on all its tokens and is a mention of its
     own (so "Institute for the Study of War" stays one ORG); one-token matches are left to the
-    model (and to `link`'s type sanity)."""
-    forced = pl.col("gz").replace_strict(_FORCED, default=None, return_dtype=pl.String)
-    gm = pl.col("gz_m")
-    # a match the model extends with typed words around it (Kurdistan Democratic Party, Hong
-    # Kong Open) is left to the model; a hyphen neighbour (Russia-North Korea) does not count
-    left = (pl.col("gz_pos") == "B") & (_prev(pl.col("label")) != "O") & ~pl.col("hyph_before")
-    at_end = gm.is_not_null() & ((_next(gm) != gm) | _next(gm).is_null())
-    right = at_end & (_next(pl.col("label")) != "O") & ~_next(pl.col("hyph_before"))
-    multi = (gm.count().over("gz_m") > 1) & ~(
-        (left.fill_null(False) | right.fill_null(False)).any().over("gz_m"))
-    return labelled.with_columns(
-        pl.when(forced.is_not_null() & multi).then(forced).otherwise(pl.col("label"))
-        .alias("label"),
-        (forced.is_not_null() & multi).alias("_forced"),
-    )
+    model (and to `link`'s type sanity). A match the model extends with typed words around it
+    (Kurdistan Democratic Party, Hong Kong Open) is left to the model; a hyphen neighbour
+    (Russia-North Korea) does not count."""
+    n = toks.height
+    tok_i = toks["tok_i"].to_numpy()
+    first = tok_i == 0
+    last = tok_i == toks["n_tok"].to_numpy() - 1
+    hy = toks["hyph_before"].to_numpy()
+    gz = toks["gz"].to_numpy()
+    gm = toks["gz_m"].to_numpy()
+    has = gm >= 0
+    gzb = (gz >= _B) & (gz < _I)
+    kind = np.where(has, gz % 20, -1)
+    flab = np.full(len(LEX_KINDS) + 1, -1)
+    for k, v in _FORCED.items():
+        flab[LEX_KINDS.index(k)] = LABELS.index(v)
+    forced_lab = np.where(has, flab[kind], -1)
 
+    def prev(a: np.ndarray, fill: object) -> np.ndarray:
+        out = np.roll(a, 1)
+        out[first] = fill
+        return out
 
-def _mentions(labelled: pl.DataFrame) -> pl.DataFrame:
-    """Group consecutive same-label tokens of a run into mentions."""
-    labelled = _apply_gazetteer(labelled)
-    lab = pl.col("label")
-    # a hyphen between two known single-token names splits them (Russia-North Korea)
-    gm = pl.col("gz_m")
-    hyph_split = (
-        pl.col("hyph_before") & gm.is_not_null() & _prev(gm).is_not_null()
-        & (gm != _prev(gm))
-    ).fill_null(False)
-    # a forced gazetteer match is a mention of its own
-    prev_m = _prev(gm)
-    prev_forced = _prev(pl.col("_forced")).fill_null(False)
-    gz_edge = (
-        (pl.col("_forced") & (pl.col("gz_pos") == "B"))
-        | (prev_forced & (gm.is_null() | (gm != prev_m)))
-    ).fill_null(False)
-    new = (
-        (lab != _prev(lab)).fill_null(True) | hyph_split | gz_edge
-    )
-    return (
-        labelled.with_columns(new.cum_sum().alias("_m"))
-        .filter(lab != "O")
-        .group_by("_m", maintain_order=True)
-        .agg(
-            pl.col("article_id").first(),
-            pl.col("start").min(),
-            pl.col("end").max(),
-            pl.col("label").first(),
-            pl.len().alias("n_tok"),
-            pl.col("lower").first().alias("first_lower"),
-            pl.col("lower").last().alias("last_lower"),
-            pl.col("run").first(),
-            pl.col("rstart").first(),
-            pl.col("after").first(),
-            (pl.col("tok_i").last() == pl.col("n_tok").last() - 1).alias("_at_end"),
-        )
-        .with_columns(
-            pl.col("run").str.slice(pl.col("start") - pl.col("rstart"),
-                                    pl.col("end") - pl.col("start")).alias("mention"),
-            pl.when(pl.col("_at_end")).then(pl.col("after")).otherwise(pl.lit(""))
-            .alias("_after"),
-        )
-        .drop("run", "rstart", "after", "_at_end", "_m")
-    )
+    def nxt(a: np.ndarray, fill: object) -> np.ndarray:
+        out = np.roll(a, -1)
+        out[last] = fill
+        return out
+
+    if n and has.any():
+        left = gzb & (prev(lab, 0) != 0) & ~hy
+        pgm = prev(gm, -1)
+        ngm = nxt(gm, -1)
+        at_end = has & (last | (ngm != gm))
+        right = at_end & (nxt(lab, 0) != 0) & ~nxt(hy, True)
+        ids = gm[has]
+        cnt = np.bincount(ids)
+        bad = np.bincount(ids, weights=(left | right)[has], minlength=cnt.size) > 0
+        multi = np.zeros(n, dtype=bool)
+        multi[has] = (cnt[ids] > 1) & ~bad[ids]
+        forced = (forced_lab >= 0) & multi
+        lab = np.where(forced, forced_lab, lab)
+        # a hyphen between two known names splits them (Russia-North Korea); a forced
+        # gazetteer match is a mention of its own
+        hyph_split = hy & has & (pgm >= 0) & (gm != pgm)
+        pf = prev(forced, False)
+        gz_edge = (forced & gzb) | (pf & (~has | (gm != pgm)))
+        new = first | (lab != prev(lab, -1)) | hyph_split | gz_edge
+    else:
+        new = first | (lab != prev(lab, -1)) if n else np.zeros(0, dtype=bool)
+    b = np.flatnonzero(new)
+    e = np.append(b[1:], n) - 1
+    keep = (lab[b] != 0) & ~((b == e) & toks["_gen"].to_numpy()[b])
+    b, e = b[keep], e[keep]
+    # the n-gram hash of every mention, from prefix sums of h_j * M^-j (mod 2**64)
+    hk = toks["_hk"].to_numpy()
+    with np.errstate(over="ignore"):
+        mix = np.full(n, _HMIX, dtype=np.uint64)
+        mix[0] = 1
+        pw = np.cumprod(mix, dtype=np.uint64)
+        inv = np.full(n, pow(_HMIX, -1, 2**64), dtype=np.uint64)
+        inv[0] = 1
+        ipw = np.cumprod(inv, dtype=np.uint64)
+        q = np.cumsum(hk * ipw, dtype=np.uint64)
+        qb = np.where(b > 0, q[np.maximum(b - 1, 0)], np.uint64(0))
+        g = (q[e] - qb) * pw[e]
+    rid = toks["run_id"].to_numpy()[b]
+    runs = cands.runs
+    start = toks["start"].to_numpy()[b]
+    end = toks["end"].to_numpy()[e]
+    rs = runs["start"].to_numpy()[rid]
+    return pl.DataFrame({
+        "_doc": toks["_doc"].to_numpy()[b],
+        "start": start, "end": end,
+        "label": lab[b], "n_tok": e - b + 1, "_g": g,
+        "_hf": hk[b], "_hl": hk[e],
+        "mention": runs["run"].gather(rid).str.slice(start - rs, end - start),
+        "_after": runs["after"].to_numpy()[rid] * last[e],  # only what follows the run's end
+    })
 
 
 # ---------------------------------------------------------------- public
@@ -505,27 +842,41 @@ def extract_entities(articles: pl.DataFrame) -> pl.DataFrame:
     """Entities of every article: one row per mention, typed and linked (see module doc)."""
     if articles.height == 0:
         return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
-    toks = candidate_tokens(articles.select("article_id", "text"))
-    if toks.height == 0:
+    cands = candidate_tokens(articles.select("text"))
+    if cands.toks.height == 0:
         return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
-    w = _hashed_weights()
-    labelled = _score(token_features(toks), w) if w is not None else _rule_labels(toks)
-    ments = _mentions(labelled)
-    return conform(link(ments), Entities)
+    toks = token_columns(cands.toks)
+    m = model()
+    lab = scores(cands, m, toks).argmax(axis=1) if m is not None else _rule_labels(toks)
+    ments = _mentions(cands, toks, lab)
+    out = link(ments)
+    out = out.with_columns(articles["article_id"].gather(out["_doc"]).alias("article_id"))
+    return conform(out.select(list(_OUT_SCHEMA)), Entities)
 
 
 _OUT_SCHEMA = {"article_id": pl.String, "start": pl.Int64, "end": pl.Int64, "text": pl.String,
                "type": pl.String, "canonical_name": pl.String, "entity_id": pl.String}
+_TYPE_OF = {i: _TYPE.get(lab, "") for i, lab in enumerate(LABELS)}
+
+
+def _lookup_cols(m: pl.DataFrame, right: pl.DataFrame, left_on: list[str],
+                 right_on: list[str]) -> pl.DataFrame:
+    """`m` with the columns of `right` (unique on `right_on`) joined on: only the key columns
+    go through the join, the rest of `m` is not copied."""
+    got = m.select(left_on).join(right, left_on=left_on, right_on=right_on, how="left",
+                                 maintain_order="left", coalesce=True)
+    return m.hstack(got.drop(left_on).get_columns())
 
 
 def link(ments: pl.DataFrame) -> pl.DataFrame:
-    """Type sanity and canonical identity for mentions (article_id, start, end, mention, label)."""
-    gz = gazetteer()
+    """Type sanity and canonical identity for mentions (_doc, start, end, mention, label, n_tok,
+    _g n-gram hash, _hf/_hl first/last token hashes, _after)."""
+    gz = gazetteer().rename({"type": "g_type", "entity_id": "g_id", "canonical_name": "g_name"})
     m = ments.with_columns(
-        pl.col("label").replace_strict(_TYPE, default="MISC").alias("type"),
-        _norm_key(pl.col("mention")).alias("_key"),
-    ).join(gz.rename({"type": "g_type", "entity_id": "g_id", "canonical_name": "g_name"}),
-           left_on="_key", right_on="key", how="left")
+        pl.col("label").replace_strict(_TYPE_OF, return_dtype=pl.String).alias("type"),
+        pl.col("mention").hash().alias("_hm"),
+    )
+    m = _lookup_cols(m, gz, ["_g"], ["_g"])
     # type sanity: countries/regions are places, demonyms MISC, known people PERSON, known
     # organisations ORG; a city the model called a person is a place.
     m = m.with_columns(
@@ -538,61 +889,66 @@ def link(ments: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_id")).alias("g_id"),
         pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_name")).alias("g_name"),
+        (pl.col("_hm") ^ pl.col("type").hash()).alias("_htm"),
+        (pl.col("_doc").cast(pl.UInt64) * pl.lit(_HMIX, dtype=pl.UInt64)).alias("_hd"),
+    ).with_row_index("_r")
+    # the normalised-key id of mentions the gazetteer does not know, once per distinct
+    # (type, mention)
+    keyed = (
+        m.select("_htm", "type", "mention", "g_id").filter(pl.col("g_id").is_null())
+        .unique("_htm")
+        .select("_htm", (pl.lit("key:") + pl.col("type").str.to_lowercase() + pl.lit(":")
+                         + _slug(pl.col("mention"))).alias("k_id"))
     )
-    m = m.sort("article_id", "start").with_row_index("_r")
+    m = _lookup_cols(m, keyed, ["_htm"], ["_htm"])
 
-    # in-article person resolution: a one-token person mention takes the id of a longer person
-    # mention in the same article whose first or last token it is.
-    full = m.filter((pl.col("type") == "PERSON") & (pl.col("n_tok") > 1)).with_columns(
-        pl.coalesce("g_id", pl.lit("key:person:") + _slug(pl.col("mention"))).alias("f_id"),
+    # in-article person resolution: a one-token mention takes the id (and the type) of a
+    # longer person mention in the same article whose first or last token it is, unless the
+    # gazetteer knows it as something else
+    full = m.filter((pl.col("type") == "PERSON") & (pl.col("n_tok") > 1)).select(
+        "_hd", "_hf", "_hl", "_r",
+        pl.coalesce("g_id", "k_id").alias("f_id"),
         pl.coalesce("g_name", pl.col("mention")).alias("f_name"),
     )
+    # (article, token) pairs as one integer key
     heads = pl.concat([
-        full.select("article_id", pl.col("first_lower").alias("tok"), "f_id", "f_name", "start"),
-        full.select("article_id", pl.col("last_lower").alias("tok"), "f_id", "f_name", "start"),
-    ]).sort("start").unique(["article_id", "tok"], keep="first").drop("start")
-    m = m.join(heads, left_on=["article_id", "first_lower"], right_on=["article_id", "tok"],
-               how="left").with_columns(
-        pl.when((pl.col("type") == "PERSON") & (pl.col("n_tok") == 1)).then(pl.col("f_id"))
-        .alias("f_id"),
-        pl.when((pl.col("type") == "PERSON") & (pl.col("n_tok") == 1)).then(pl.col("f_name"))
-        .alias("f_name"),
+        full.select((pl.col("_hd") ^ pl.col("_hf")).alias("_k"), "f_id", "f_name", "_r"),
+        full.select((pl.col("_hd") ^ pl.col("_hl")).alias("_k"), "f_id", "f_name", "_r"),
+    ]).sort("_r").unique("_k", keep="first", maintain_order=True).drop("_r")
+    one = (pl.col("n_tok") == 1) & ~pl.col("kind").is_in(
+        ["country", "region", "demonym", "org", "place"]).fill_null(False)
+    m = _lookup_cols(m.with_columns((pl.col("_hd") ^ pl.col("_hf")).alias("_k")), heads,
+                     ["_k"], ["_k"]).with_columns(
+        pl.when(one).then(pl.col("f_id")).alias("f_id"),
+        pl.when(one).then(pl.col("f_name")).alias("f_name"),
+    ).with_columns(
+        pl.when(pl.col("f_id").is_not_null()).then(pl.lit("PERSON")).otherwise(pl.col("type"))
+        .alias("type"),
     )
 
     # acronyms defined in parentheses: "Institute for the Study of War (ISW)"
-    m = m.sort("_r")
-    same = pl.col("article_id").shift(-1) == pl.col("article_id")
-    acr = m.with_columns(
-        pl.when(same).then(pl.col("mention").shift(-1)).alias("_acr"),
-        pl.when(same).then(pl.col("_after").shift(-1)).alias("_acr_after"),
-        pl.when(same).then(pl.col("start").shift(-1)).alias("_acr_start"),
-    ).filter(
-        (pl.col("n_tok") > 1) & (pl.col("_after") == " (")
-        & (pl.col("_acr_start") == pl.col("end") + 2)
-        & pl.col("_acr_after").str.starts_with(")")
+    at = np.flatnonzero(m.select((pl.col("n_tok") > 1) & (pl.col("_after") == 1))
+                        .to_series().to_numpy())
+    at = at[at + 1 < m.height]
+    short = m[at + 1].select(pl.col("_doc").alias("_d2"), pl.col("start").alias("_s2"),
+                             pl.col("mention").alias("_acr"), pl.col("_after").alias("_a2"),
+                             pl.col("_hm").alias("_key_acr"))
+    acr = pl.concat([m[at], short], how="horizontal").filter(
+        (pl.col("_d2") == pl.col("_doc")) & (pl.col("_s2") == pl.col("end") + 2)
+        & (pl.col("_a2") == 2)
         & pl.col("_acr").str.contains(r"^\p{Lu}{2,}$")
         & (pl.col("mention").str.extract_all(r"\b\p{Lu}").list.join("") == pl.col("_acr"))
     ).select(
-        "article_id", pl.col("_acr").alias("_key_acr"),
-        pl.coalesce("g_id", pl.lit("key:") + pl.col("type").str.to_lowercase() + pl.lit(":")
-                    + _slug(pl.col("mention"))).alias("a_id"),
+        (pl.col("_hd") ^ pl.col("_key_acr")).alias("_k"),
+        pl.coalesce("g_id", "k_id").alias("a_id"),
         pl.coalesce("g_name", pl.col("mention")).alias("a_name"),
         pl.col("type").alias("a_type"),
-    ).unique(["article_id", "_key_acr"], keep="first")
-    m = m.join(acr, left_on=["article_id", "mention"], right_on=["article_id", "_key_acr"],
-               how="left")
-
-    out = m.with_columns(
+    ).unique("_k", keep="first", maintain_order=True)
+    m = _lookup_cols(m.with_columns((pl.col("_hd") ^ pl.col("_hm")).alias("_k")), acr,
+                     ["_k"], ["_k"])
+    return m.select(
+        "_doc", "start", "end", pl.col("mention").alias("text"),
         pl.coalesce("a_type", "type").alias("type"),
-    ).with_columns(
-        pl.coalesce(
-            "a_id", "f_id", "g_id",
-            pl.lit("key:") + pl.col("type").str.to_lowercase() + pl.lit(":")
-            + _slug(pl.col("mention")),
-        ).alias("entity_id"),
         pl.coalesce("a_name", "f_name", "g_name", "mention").alias("canonical_name"),
-    )
-    return out.sort("_r").select(
-        "article_id", "start", "end", pl.col("mention").alias("text"), "type",
-        "canonical_name", "entity_id",
+        pl.coalesce("a_id", "f_id", "g_id", "k_id").alias("entity_id"),
     )
