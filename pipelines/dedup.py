@@ -4,7 +4,7 @@
 
 - exact: same text after normalisation (lower case, punctuation and whitespace collapsed),
   grouped on a 64-bit polars hash of the normalised text;
-- near: MinHash over word 5-shingles (64 hash functions) with LSH banding (16 bands × 4 rows,
+- near: one-permutation MinHash over word 5-shingles (64 bins) with LSH banding (16 bands × 4 rows,
   candidate threshold ≈ 0.5), candidates verified by exact shingle Jaccard ≥ `threshold`
   (default 0.8), and connected components over the verified pairs.
 
@@ -26,7 +26,6 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS
 THRESHOLD = 0.8
 MAX_BUCKET = 64  # LSH buckets larger than this pair each member with the bucket's first only
-_CHUNK_ROWS = 200_000  # shingles per numpy MinHash block (block memory ≈ rows × NUM_PERM × 8 B)
 _DOC_BATCH = 5_000  # documents shingled at a time, to bound the exploded frame
 _SEED = 0x5EED
 
@@ -78,31 +77,26 @@ def shingles(norm: pl.Series, k: int = SHINGLE, offset: int = 0,
     return out.unique(maintain_order=True) if unique else out
 
 
-def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(_SEED)
-    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | _U64(1)
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    return a, b
-
-
 def minhash(sh: pl.DataFrame, n_docs: int, num_perm: int = NUM_PERM) -> np.ndarray:
-    """MinHash signatures (n_docs × num_perm, uint32) of (doc, sh) rows grouped by doc.
+    """One-permutation MinHash signatures (n_docs × num_perm, uint32) of (doc, sh) rows.
 
-    Docs without shingles keep the maximum value in every slot.
+    Each shingle hash falls in one of `num_perm` bins by its low bits and keeps its high bits
+    as the value; a signature slot is the minimum value of its bin (Li, Owen & Zhang 2012).
+    One pass of hashing and a polars group-by, instead of `num_perm` hash functions per
+    shingle. Empty bins (very short documents) keep the maximum value.
     """
-    a, b = _perms(num_perm)
     sig = np.full((n_docs, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     if sh.height == 0:
         return sig
-    docs = sh["doc"].to_numpy().astype(np.int64)
-    xs = sh["sh"].to_numpy()
-    for start in range(0, len(xs), _CHUNK_ROWS):
-        d = docs[start:start + _CHUNK_ROWS]
-        x = xs[start:start + _CHUNK_ROWS]
-        hv = ((x[:, None] * a[None, :] + b[None, :]) >> _U64(32)).astype(np.uint32)
-        seg = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        mins = np.minimum.reduceat(hv, seg, axis=0)
-        np.minimum.at(sig, d[seg], mins)
+    mixed = _mix(sh["sh"].to_numpy().astype(np.uint64) ^ _U64(_SEED))
+    bins = (mixed % _U64(num_perm)).astype(np.int64)
+    vals = (mixed >> _U64(32)).astype(np.uint32)
+    slots = (
+        pl.DataFrame({"doc": sh["doc"].cast(pl.Int64), "bin": bins, "val": vals})
+        .group_by("doc", "bin")
+        .agg(pl.col("val").min())
+    )
+    sig[slots["doc"].to_numpy(), slots["bin"].to_numpy()] = slots["val"].to_numpy()
     return sig
 
 
