@@ -61,8 +61,9 @@ def detect_language(texts: pl.Series, *, min_letters: int = MIN_LETTERS,
     """ISO 639-1 code per text (null for null, too-short or below-confidence text)."""
     sample = texts.cast(pl.String).str.slice(0, SAMPLE_CHARS)
     words = sample.str.count_matches(r"\S+")
+    function_words = sample.str.count_matches(_ENGLISH_WORDS)
     english = ((words >= ENGLISH_MIN_WORDS)
-               & (sample.str.count_matches(_ENGLISH_WORDS) >= ENGLISH_SHARE * words)).fill_null(False)
+               & (function_words >= ENGLISH_SHARE * words)).fill_null(False)
     codes = [
         "en" if is_en else detect_one(t, min_letters=min_letters, min_confidence=min_confidence)[0]
         for t, is_en in zip(sample.to_list(), english.to_list(), strict=True)
