@@ -7,8 +7,16 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.clean import clean
-from pipelines.extract import run_extractors
-from schemas.tables import EXTRACTED, Articles, Quarantine, conform, split_valid
+from pipelines.extract import extractable, extractors, isolate_failures
+from schemas.tables import (
+    EXTRACTED,
+    Articles,
+    Quarantine,
+    conform,
+    empty,
+    polars_schema,
+    split_valid,
+)
 
 
 def clean_part(raw_path: str, out: dict[str, str]) -> dict[str, int]:
@@ -29,14 +37,24 @@ def clean_part(raw_path: str, out: dict[str, str]) -> dict[str, int]:
 
 def extract_part(articles_path: str, out: dict[str, str]) -> dict[str, int]:
     """Extract entities, figures and dates from one articles part; write each table's part
-    (valid rows) and the rejected rows to the paths in `out`. Returns row counts."""
+    (valid rows) and the rejected rows (invalid rows, articles an extractor failed on) to the
+    paths in `out`. Returns row counts."""
     articles = pl.read_parquet(articles_path)
+    frame = extractable(articles)
     counts: dict[str, int] = {}
     rejected = []
-    for name, frame in run_extractors(articles).items():
-        valid, bad = split_valid(frame, EXTRACTED[name], table=name, articles=articles)
+    for name, extract in extractors().items():
+        results, failures = isolate_failures(extract, frame)
+        model = EXTRACTED[name]
+        rows = pl.concat([conform(r, model) for r in results]) if results else empty(model)
+        valid, bad = split_valid(rows, model, table=name, articles=articles)
         _write(valid, out[name])
         rejected.append(bad)
+        rejected.append(pl.DataFrame(
+            {"where": [f"{name}:{a}" for a, _ in failures], "what": ["article"] * len(failures),
+             "why": [f"{name} extractor failed: {e}" for _, e in failures],
+             "stage": [name] * len(failures)},
+            schema=polars_schema(Quarantine)))
         counts[name] = valid.height
     quarantine = pl.concat(rejected)
     _write(quarantine, out["extract_quarantine"])

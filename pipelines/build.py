@@ -32,7 +32,7 @@ def _staged(warehouse: Path, name: str) -> pl.DataFrame:
 
 
 def build(warehouse: Path, sources: list[str], *, full_refresh: bool = False,
-          fmt: str = "table", batch_size: int = 20_000, workers: int = 0,
+          fmt: str = "table", batch_size: int = 10_000, workers: int = 0,
           progress: bool = False) -> int:
     """Run one build; returns the process exit code (non-zero only if nothing valid was read)."""
     sources = [str(Path(s).resolve()) if Path(s).exists() else s for s in sources] or [

@@ -205,7 +205,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="*", help="files, directories or globs (default: seeds/)")
     b.add_argument("--full-refresh", action="store_true",
                    help="replace the warehouse content instead of adding new articles")
-    b.add_argument("--batch-size", type=int, default=20_000,
+    b.add_argument("--batch-size", type=int, default=10_000,
                    help="articles read, cleaned and extracted at a time (memory stays flat)")
     b.add_argument("--workers", type=int, default=0,
                    help="processes extracting batches in parallel (default: one per core)")

@@ -30,7 +30,7 @@ class Settings(dg.ConfigurableResource):
     warehouse: str = ""
     sources: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
     full_refresh: bool = False
-    batch_size: int = 20_000
+    batch_size: int = 10_000
     workers: int = 0
     progress: bool = False
 

@@ -135,7 +135,7 @@ def iter_records(
 
 
 def read_batches(
-    files: Iterable[Path], *, root: Path | None = None, batch_size: int = 20_000
+    files: Iterable[Path], *, root: Path | None = None, batch_size: int = 10_000
 ) -> Iterator[tuple[pl.DataFrame, list[Rejected]]]:
     """(raw articles, rejected) in batches of at most `batch_size` articles."""
     rows: list[dict[str, str | None]] = []
