@@ -1,7 +1,7 @@
 """End-to-end build benchmark through the real pipeline, plus peers side by side.
 
     .venv/bin/python bench/build.py --sizes 10000,100000,1000000 [--shared ../shared]
-                                    [--batch-size 20000] [--workers 0] [--no-peers]
+                                    [--batch-size 10000] [--workers 0] [--no-peers]
                                     [--peer-sample 2000] [--peer-seconds 120] [--json OUT]
 
 For each size, articles from the shared corpora (Reuters-21578, AllSides, BBC: about 50k real
@@ -450,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000",
                     help="comma-separated article counts (default 10000,100000,1000000)")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    ap.add_argument("--batch-size", type=int, default=20_000)
+    ap.add_argument("--batch-size", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=0, help="0: one per core")
     ap.add_argument("--tmp", type=Path, default=None, help="scratch dir (default: system temp)")
     ap.add_argument("--keep", action="store_true", help="keep corpora and warehouses")

@@ -25,6 +25,7 @@ NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 THRESHOLD = 0.8
+_CHUNK_ROWS = 2_000_000  # shingles hashed at a time in `minhash`
 MAX_BUCKET = 64  # LSH buckets larger than this pair each member with the bucket's first only
 _DOC_BATCH = 5_000  # documents shingled at a time, to bound the exploded frame
 _SEED = 0x5EED
@@ -88,15 +89,18 @@ def minhash(sh: pl.DataFrame, n_docs: int, num_perm: int = NUM_PERM) -> np.ndarr
     sig = np.full((n_docs, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     if sh.height == 0:
         return sig
-    mixed = _mix(sh["sh"].to_numpy().astype(np.uint64) ^ _U64(_SEED))
-    bins = (mixed % _U64(num_perm)).astype(np.int64)
-    vals = (mixed >> _U64(32)).astype(np.uint32)
-    slots = (
-        pl.DataFrame({"doc": sh["doc"].cast(pl.Int64), "bin": bins, "val": vals})
-        .group_by("doc", "bin")
-        .agg(pl.col("val").min())
-    )
-    sig[slots["doc"].to_numpy(), slots["bin"].to_numpy()] = slots["val"].to_numpy()
+    for start in range(0, sh.height, _CHUNK_ROWS):  # bounded temporaries
+        chunk = sh.slice(start, _CHUNK_ROWS)
+        mixed = _mix(chunk["sh"].to_numpy().astype(np.uint64) ^ _U64(_SEED))
+        slots = (
+            pl.DataFrame({"doc": chunk["doc"].cast(pl.Int64),
+                          "bin": (mixed % _U64(num_perm)).astype(np.int64),
+                          "val": (mixed >> _U64(32)).astype(np.uint32)})
+            .group_by("doc", "bin")
+            .agg(pl.col("val").min())
+        )
+        d, b = slots["doc"].to_numpy(), slots["bin"].to_numpy()
+        sig[d, b] = np.minimum(sig[d, b], slots["val"].to_numpy())
     return sig
 
 
