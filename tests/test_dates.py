@@ -309,3 +309,21 @@ def test_non_ascii_offsets() -> None:
     text = "Zełenski — “on 26 June” — and again on 19 June 2024."
     out = run(text)
     assert {r["text"] for r in out.iter_rows(named=True)} == {"26 June", "19 June 2024"}
+
+
+def test_batch_equals_one_by_one() -> None:
+    """Per-call caches and the adjacency pre-filter of the merge pass: an article's rows do
+    not depend on the batch it comes in, nor on what earlier calls saw."""
+    texts = [
+        ARTICLE,
+        "Nov 13 13:30 - 15:35 and Aug 5 at 8pm; at 10 p.m. on Aug 5; Tuesday - Friday.",
+        "From 3/4/2020 to 5/4/2020, then 2019 and 2020, the following year.",
+        "In 2019 there were 2020 seats. Friday 14 people came; the 22nd.",
+    ]
+    batch = extract_dates(frame(texts))
+    single = pl.concat(
+        [extract_dates(frame([t])).with_columns(pl.lit(f"a{i}").alias("article_id"))
+         for i, t in reversed(list(enumerate(texts)))]
+    )
+    key = ["article_id", "start", "end"]
+    assert batch.sort(key).equals(single.sort(key))

@@ -50,12 +50,8 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         cues.struct.field("co").fill_null("").alias("co"),
         cues.struct.field("inner").fill_null("").alias("inner"),
     )
-    keys = spans.select("match", "co", "inner").unique()
-    specs = pl.DataFrame(
-        [interpret(*k) for k in keys.iter_rows()], schema=SPEC_SCHEMA, orient="row"
-    ).hstack(keys)
     rows = (
-        spans.join(specs.filter(pl.col("ok")), on=["match", "co", "inner"], how="inner")
+        spans.join(_specs(spans.select(_KEY).unique()), on=_KEY, how="inner")
         .with_columns(
             pl.col("start").alias("mstart"),
             (pl.col("start") - pl.col("ext")).alias("start"),
@@ -66,16 +62,15 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
                 pl.col("match").str.slice(0, pl.col("match").str.len_chars() - pl.col("cut")),
             ).alias("mtext"),
             pl.col("published_at").dt.date().alias("pub"),
-            pl.col("left")
-            .str.slice(-40).str.extract(r"([^.!?\n]*)$", 1)
-            .str.to_lowercase()
-            .str.contains(_FUTURE)
-            .fill_null(False)
-            .or_(pl.col("frag"))
-            .alias("future"),
         )
     )
-    rows = _demote_weekdays(rows).filter(_keep()).with_columns(
+    tense = pl.col("mode").is_in(_TENSE_MODES) | (pl.col("ctx") == "wdbare")
+    future = _only(rows, tense, _future(), pl.col("frag")).alias("future")
+    rows = _demote_weekdays(rows.with_columns(future))
+    kept = _only(rows, pl.col("ctx").is_in(_KEEP_CTX), _keep(), pl.lit(True))
+    # what only the matching and the context filters read: not copied through the passes below
+    spent = ["right", "match", "co", "inner", "cut", "ok", "published_at", "ctx"]
+    rows = rows.filter(kept).drop(spent).with_columns(
         # the quarter a financial report is about: the first ordinal quarter it names
         pl.col("qn").sort_by("start").drop_nulls().first().over("article_id").alias("qctx")
     )
@@ -85,16 +80,46 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         inside = pl.col("article_id").is_in(prev_docs.implode())
         rows = pl.concat([rows.filter(~inside), _resolve_prev(rows.filter(inside))],
                          how="diagonal_relaxed")
+    # resolved: only what the merge and clock-time passes and the output read is carried on
+    rows = rows.select(c for c in _LATE if c in rows.columns)
     # "Nov 13 13:30 - 15:35": date + time, then the range; only day/time rows can join
     cand = (pl.col("mode") == "time") | pl.col("value").str.contains(r"^(?:\d{4}|XXXX)-\d\d-\d\d")
     cand = cand.fill_null(False)
-    joinable = rows.filter(cand)
+    joinable = _adjacent(rows.filter(cand))
+    merged = joinable.filter("_adj")
     for _ in range(2):
-        joinable = _merge(joinable)
+        merged = _merge(merged, "_run")
+    joinable = pl.concat([joinable.filter(~pl.col("_adj")), merged]).drop("_adj", "_run")
     rows = pl.concat([rows.filter(~cand), _anchor_clock_times(joinable)], how="diagonal_relaxed")
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
+
+
+_KEY = ["match", "co", "inner"]
+_LATE = ["article_id", "start", "end", "mstart", "mtext", "left", "ext", "frag", "pub", "mode",
+         "tsuf", "code", "value", "start_date", "end_date", "anchor", "timex_type", "modifier"]
+# "specs": (every key interpreted so far, the usable specs among them), replaced as one pair
+_SPEC_CACHE: dict[str, tuple[pl.DataFrame, pl.DataFrame]] = {}
+_SPEC_CACHE_MAX = 500_000  # distinct keys kept across calls
+
+
+def _specs(keys: pl.DataFrame) -> pl.DataFrame:
+    """The usable (`ok`) specs for the keys (match, co, inner), with the keys. Keys seen by
+    earlier calls are not handed to Python again (`interpret` is cached too, but row by row)."""
+    entry = _SPEC_CACHE.get("specs")
+    if entry is not None and entry[0].height > _SPEC_CACHE_MAX:
+        entry = None
+    new = keys if entry is None else keys.join(entry[0].select(_KEY), on=_KEY, how="anti")
+    if entry is None or new.height:
+        todo = zip(*(new[c].to_list() for c in _KEY), strict=True)
+        made = pl.DataFrame(
+            [interpret(*k) for k in todo], schema=SPEC_SCHEMA, orient="row"
+        ).hstack(new)
+        seen = made if entry is None else pl.concat([entry[0], made])
+        entry = (seen, seen.filter(pl.col("ok")))
+        _SPEC_CACHE["specs"] = entry
+    return entry[1]
 
 
 def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
@@ -104,6 +129,8 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
     no extra character scans of the article.
     """
     mark = "\x00"
+    piece = pl.element()
+    plen = piece.str.len_chars().cast(pl.Int64)
     return (
         frame.lazy()
         .select(
@@ -113,23 +140,30 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
             pl.col("text").str.replace_all(pattern, f"{mark}${{0}}{mark}").str.split(mark)
             .alias("_piece"),
         )
-        .with_row_index("_doc")
-        .explode("_piece")
-        .with_columns(pl.col("_piece").str.len_chars().cast(pl.Int64).alias("_len"))
-        .with_columns(
-            pl.int_range(pl.len()).over("_doc").alias("_i"),
-            (pl.col("_len").cum_sum().over("_doc") - pl.col("_len")).alias("start"),
-            pl.col("_piece").shift(1).over("_doc").str.slice(-_CTX).alias("left"),
-            pl.col("_piece").shift(-1).over("_doc").str.slice(0, 24).alias("right"),
+        # pieces alternate text, match, text, ... (2k+1 of them): matches are the odd ones
+        .with_columns(pl.col("_piece").list.len().floordiv(2).alias("_k"))
+        .select(
+            "article_id",
+            "published_at",
+            "frag",
+            pl.col("_piece").list.eval(plen.cum_sum() - plen).list.gather_every(2, 1)
+            .alias("start"),
+            pl.col("_piece").list.gather_every(2, 1).alias("match"),
+            pl.col("_piece").list.gather_every(2, 0).list.head(pl.col("_k"))
+            .list.eval(piece.str.slice(-_CTX)).alias("left"),
+            pl.col("_piece").list.gather_every(2, 2).list.eval(piece.str.slice(0, 24))
+            .alias("right"),
         )
-        .filter((pl.col("_i") % 2 == 1) & (pl.col("_len") > 0))
+        .explode("start", "match", "left", "right")
+        .with_columns(pl.col("match").str.len_chars().cast(pl.Int64).alias("_len"))
+        .filter(pl.col("_len") > 0)
         .select(
             "article_id",
             "published_at",
             "frag",
             "start",
             (pl.col("start") + pl.col("_len")).alias("end"),
-            pl.col("_piece").alias("match"),
+            "match",
             pl.col("left").fill_null(""),
             pl.col("right").fill_null(""),
         )
@@ -173,6 +207,33 @@ _FUTURE = (
     r"\bto (?:leave|meet|visit|travel|attend|hold|vote|"
     r"return|begin|start|announce|decide|resume)\b)"
 )
+
+
+_TENSE_MODES = ["yearless", "weekday", "wdday", "holiday", "offset", "prev"]  # read `future`
+_KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "looser", "dom", "frac", "rate"]
+
+
+def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> pl.Series:
+    """`expr` computed on the rows `where` holds, `other` on the rest (row order kept): the
+    costly context regexes run only on the rows that read them."""
+    base = rows.with_columns(other.fill_null(False).alias("_v"))["_v"]
+    idx = rows.select(where.fill_null(False).arg_true()).to_series()
+    if idx.len() == 0:
+        return base
+    part = rows.lazy().filter(where.fill_null(False)).select(expr.fill_null(False).alias("_v"))
+    return base.scatter(idx, part.collect().to_series())
+
+
+def _future() -> pl.Expr:
+    """Tense cues in the words before the mention (same sentence), or a scheduling fragment."""
+    return (
+        pl.col("left")
+        .str.slice(-40).str.extract(r"([^.!?\n]*)$", 1)
+        .str.to_lowercase()
+        .str.contains(_FUTURE)
+        .fill_null(False)
+        .or_(pl.col("frag"))
+    )
 
 
 def _keep() -> pl.Expr:
@@ -249,16 +310,18 @@ def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
     """value, start_date, end_date, anchor for every mode (each mode only computes its own)."""
     parts = []
     for (mode,), part in rows.partition_by("mode", as_dict=True).items():
-        dated = part.filter(pl.col("pub").is_not_null())
-        undated = part.filter(pl.col("pub").is_null())
-        if mode in ("fixed", "ref"):
+        if mode in ("fixed", "ref") or not part["pub"].has_nulls():
             dated, undated = part, part.clear()
+        else:
+            dated = part.filter(pl.col("pub").is_not_null())
+            undated = part.filter(pl.col("pub").is_null())
         if dated.height and mode == "wdday":
             parts.append(_wdday_rows(dated))
         elif dated.height and mode == "holiday":
             parts.append(_holiday_rows(dated))
         elif dated.height:
-            parts.append(dated.with_columns(_RESOLVERS[str(mode)]()))
+            parts.append(_with_offset(dated) if mode in ("offset", "prev")
+                         else dated.with_columns(_RESOLVERS[str(mode)]()))
         if undated.height:
             parts.append(undated.with_columns(
                 pl.col("uval").alias("value"),
@@ -287,11 +350,28 @@ _DAY = r"^(?:\d{4}|XXXX)-\d\d-\d\d$"
 _DT = r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"
 
 
-def _merge(rows: pl.DataFrame) -> pl.DataFrame:
+_GAP = 12  # characters: the most text between two mentions that `_merge` joins
+
+
+def _adjacent(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows sorted by article and start, with `_adj` (within `_GAP` characters of the mention
+    before or after it: only these can merge) and `_run` (a new run wherever a mention is not
+    within `_GAP` of the one before it, so merging within runs reads the same neighbours)."""
+    rows = rows.sort("article_id", "start")
+    same = pl.col("article_id") == pl.col("article_id").shift(1)
+    gap = pl.when(same).then(pl.col("start") - pl.col("end").shift(1))
+    near = ((gap >= 0) & (gap <= _GAP)).fill_null(False)
+    return rows.with_columns(near.alias("_near")).with_columns(
+        (pl.col("_near") | pl.col("_near").shift(-1).fill_null(False)).alias("_adj"),
+        (~pl.col("_near")).cum_sum().alias("_run"),
+    ).drop("_near")
+
+
+def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
     """Adjacent mentions that make one expression: a day and a clock time ("Aug 5 at 8pm",
     "8pm on Aug 5") become one TIME; two days or times joined by a dash/"to"/"until" become
-    one range "start/end". The text between must be only such a connector."""
-    by = "article_id"
+    one range "start/end". The text between must be only such a connector. `by` groups the
+    rows that may join (an article, or a run of adjacent mentions from `_adjacent`)."""
     if rows.height == 0:
         return rows
     rows = rows.sort(by, "start")
@@ -309,7 +389,7 @@ def _merge(rows: pl.DataFrame) -> pl.DataFrame:
     gap_len = pl.col("start") - prev(pl.col("end"))
     gap = (
         pl.when(gap_len == 0).then(pl.lit(""))
-        .when((gap_len > 0) & (gap_len <= 12))
+        .when((gap_len > 0) & (gap_len <= _GAP))
         .then(pl.col("left").str.slice(-(gap_len + pl.col("ext")), gap_len))
     )
     p_day, p_dt, p_clock = prev(day & ok), prev(dt & ok), prev(clock)
@@ -540,8 +620,13 @@ def _holiday_rows(part: pl.DataFrame) -> pl.DataFrame:
     return part.with_columns(d, d.alias("end_date"), pl.Series("value", values, pl.String))
 
 
-def _offset() -> list[pl.Expr]:
-    """An offset of n calendar units from the publication date, at that unit's granularity."""
+def _with_offset(rows: pl.DataFrame) -> pl.DataFrame:
+    """`_offset` resolved, its target day computed once (not inlined in every expression)."""
+    return rows.with_columns(_offset_day().alias("_oday")).with_columns(_offset()).drop("_oday")
+
+
+def _offset_day() -> pl.Expr:
+    """The publication date moved by n calendar units (the day `_offset` reads)."""
     pub, unit, n = pl.col("pub"), pl.col("unit"), pl.col("n")
     months = (
         pl.when(unit == "month").then(n).when(unit == "quarter").then(n * 3)
@@ -556,7 +641,13 @@ def _offset() -> list[pl.Expr]:
         .then(pl.when(pl.col("future") | (pw >= 6)).then(0).otherwise(-7))
         .when(unit.is_in(["week", "weekend"])).then(n * 7)
     )
-    day = (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
+    return (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
+
+
+def _offset() -> list[pl.Expr]:
+    """An offset of n calendar units from the publication date, at that unit's granularity
+    (the target day in `_oday`, see `_with_offset`)."""
+    unit, day = pl.col("unit"), pl.col("_oday")
     y, m = day.dt.year(), day.dt.month()
     q = (m - 1) // 3 + 1
     h = (m - 1) // 6 + 1
@@ -668,7 +759,7 @@ def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
         pl.when(anc.is_not_null()).then(pl.lit("previous_date")).otherwise(pl.col("anchor"))
         .alias("anchor"),
     )
-    prev = prev.with_columns(_offset())
+    prev = _with_offset(prev)
     return pl.concat([rows.filter(pl.col("mode") != "prev"), prev], how="diagonal_relaxed").drop(
         "_anc1", "_anc2"
     )
@@ -676,8 +767,7 @@ def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
 
 _RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
 
-              "weekday": _weekday, "offset": _offset, "part": _part, "fin": _fin,
-              "prev": _offset}
+              "weekday": _weekday, "part": _part, "fin": _fin}
 
 
 def _mkdate(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:

@@ -235,6 +235,16 @@ def compiled() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @cache
+def _first_rule() -> re.Pattern[str]:
+    """All rules in one alternation: which rule is the first that can match a whole string
+    (group `_r<i>`), so `interpret_core` skips the rules before it in one C-level pass."""
+    bodies = (re.sub(r"\(\?P<\w+>", "(?:", rx.pattern) for _, rx in compiled())
+    return re.compile(
+        "|".join(f"(?P<_r{i}>{b})" for i, b in enumerate(bodies)), re.IGNORECASE
+    )
+
+
+@cache
 def union_pattern() -> str:
     """The polars (Rust regex) pattern: any rule, ASCII word boundaries (keeps the DFA fast)."""
     p = _parts()
@@ -936,7 +946,11 @@ _INSIDE_MOD_ANY = {"APPROX"}
 @cache
 def interpret_core(s: str, has_cue: bool = False) -> Spec | None:
     """The spec of a string without any cue prefix (first rule that matches all of it)."""
-    for name, rx in compiled():
+    rules = compiled()
+    first = _first_rule().fullmatch(s)
+    if first is None:
+        return None
+    for name, rx in rules[int(str(first.lastgroup)[2:]):]:
         m = rx.fullmatch(s)
         if m is None:
             continue
@@ -961,20 +975,30 @@ def _interpret(match: str, co: str, inner: str) -> tuple[Any, ...]:
     spec = _interpret_dict(match, co, inner)
     if spec is None:
         spec = _base(ok=False)
-    return tuple(spec.get(k) for k in SPEC_SCHEMA)
+    return tuple(map(spec.get, SPEC_SCHEMA))
+
+
+_INNER = re.compile(
+    r"(?:(?P<ci>\S.*?)\s+)??(?P<pos>(?:early|late|mid|earlier|later)(?:\s+|-)|"
+    r"the\s+(?:beginning|start|middle|end|close)\s+of\s+)?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@cache
+def _cues(co: str, inner: str) -> tuple[str, str, str, str]:
+    """The normalised outside cue, inside cue, position cue and the raw position text."""
+    cue = re.sub(r"\s+", " ", co.strip().lower())
+    pm = _INNER.fullmatch(inner)
+    ci = re.sub(r"\s+", " ", (pm.group("ci") or "").lower()) if pm else ""
+    pos_raw = (pm.group("pos") or "") if pm else ""
+    pos = re.sub(r"\s+", " ", pos_raw.strip().lower()).rstrip("-").strip()
+    return cue, ci, pos, pos_raw
 
 
 def _interpret_dict(match: str, co: str, inner: str) -> Spec | None:
     lx = lexicon()
-    cue = re.sub(r"\s+", " ", co.strip().lower())
-    pm = re.fullmatch(
-        r"(?:(?P<ci>\S.*?)\s+)??(?P<pos>(?:early|late|mid|earlier|later)(?:\s+|-)|"
-        r"the\s+(?:beginning|start|middle|end|close)\s+of\s+)?",
-        inner, re.IGNORECASE | re.DOTALL,
-    )
-    ci = re.sub(r"\s+", " ", (pm.group("ci") or "").lower()) if pm else ""
-    pos_raw = (pm.group("pos") or "") if pm else ""
-    pos = re.sub(r"\s+", " ", pos_raw.strip().lower()).rstrip("-").strip()
+    cue, ci, pos, pos_raw = _cues(co, inner)
     # try with the inner cues in the span first, then without
     for use_inner in (True, False):
         has_cue = bool(cue or (use_inner and (ci or pos)))
