@@ -10,7 +10,8 @@
   (../shared/corpora: AllSides, Reuters-21578, BBC) -> class 1 (almost never capitalised:
   "prices", "bodies") .. 5 (almost always: "China", "Bush"); words seen fewer than 3 times
   are left out (class 0 at inference). `--casing` rebuilds only this table.
-The curated tables (orgs.csv, people.csv, demonyms.csv, regions.csv) are edited by hand.
+The curated tables (orgs.csv, people.csv, demonyms.csv, regions.csv, misc_cues.csv) are
+edited by hand.
 """
 
 from __future__ import annotations

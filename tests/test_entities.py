@@ -271,3 +271,20 @@ def test_candidate_tokens(text: str, mention: str) -> None:
 def test_leading_the_is_not_part_of_the_name() -> None:
     out = run("The National Basketball Association has sued the company.")
     assert rows(out, "National Basketball Association"), out
+
+
+def test_misc_cues_are_lexicon_classes() -> None:
+    from pipelines.extract import entities as ent
+
+    cues = pl.read_csv(ent.SEEDS / "misc_cues.csv")
+    assert set(cues["class"]) <= {"misc", "event"}
+    assert cues["word"].is_duplicated().sum() == 0
+    frame = pl.DataFrame({"text": ["Muslim fans watched the World Cup in Paris."]})
+    toks = ent.candidate_tokens(frame).toks
+    lex = dict(zip(toks["word"], toks["lex"], strict=True))
+    assert lex["Muslim"] == ent.LEX_KINDS.index("misc") + 1
+    assert lex["Cup"] == ent._EVENT_LEX == ent.LEX_KINDS.index("event") + 1
+    assert lex["Paris"] == ent.LEX_KINDS.index("place") + 1
+    ev = dict(zip(toks["word"], ent.token_columns(toks)["ev"], strict=True))
+    assert ev["World"] == ev["Cup"] == 1
+    assert ev["Muslim"] == ev["Paris"] == 0

@@ -151,7 +151,8 @@ def _slug(expr: pl.Expr) -> pl.Expr:
 
 # gazetteer kinds, then lexical cue classes; a token's lexicon code is 1 + index here
 LEX_KINDS = ("person", "org", "country", "region", "place", "demonym", "title", "orgsuf",
-             "placesuf")
+             "placesuf", "misc", "event")
+_EVENT_LEX = len(LEX_KINDS)  # lexicon code of an event head (the last kind)
 _B, _I = 20, 40  # code offsets of a token that begins / continues a gazetteer match
 
 
@@ -217,8 +218,13 @@ def _token_lexicon() -> pl.DataFrame:
         "kind": ["title"] * len(TITLES) + ["orgsuf"] * len(ORG_SUFFIXES)
         + ["placesuf"] * len(PLACE_SUFFIXES),
     }).select(_token_hash(pl.col("w")).alias("_hk"), "kind")
+    # MISC cue words (misc_cues.csv): religions, languages, ideologies, peoples, holidays
+    # (class misc) and heads of event / award / treaty names (class event)
+    misc = pl.DataFrame(_read_csv("misc_cues.csv"), schema={"word": pl.String,
+                                                            "class": pl.String}).select(
+        _token_hash(pl.col("word")).alias("_hk"), pl.col("class").alias("kind"))
     return (
-        pl.concat([gz, cues])
+        pl.concat([gz, cues, misc])
         .unique("_hk", keep="first", maintain_order=True)
         .select("_hk", (pl.col("kind").replace_strict(
             {k: i + 1 for i, k in enumerate(LEX_KINDS)}, return_dtype=pl.Int64)).alias("lex"))
@@ -451,6 +457,7 @@ TOKEN_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "nlw": (("lower", -1), ("lower", 0)), "nlwc": (("next_word", 0), ("lower", 0)),
     "caps": (("caps", 0),),
     "rf": (("lower", "F"), ("pos", 0)), "rl": (("lower", "L"), ("pos", 0)),
+    "ev": (("ev", 0), ("pos", 0)),
     "dn": (("dn", 0), ("si", 0), ("pos", 0)),
     "ps": (("shape", 1), ("shape", 0)), "ps0": (("shape", 0),),
     "ns": (("shape", -1), ("shape", 0)), "ns0": (("shape", 0),),
@@ -467,13 +474,14 @@ SLOTS: tuple[tuple[tuple[str, pl.Expr | None], ...], ...] = (
     (("plwc", _FIRST), ("plw", None)), (("nlwc", _LAST), ("nlw", None)),
     (("caps", None),),
     (("ps0", _FIRST), ("ps", None)), (("ns0", _LAST), ("ns", None)),
-    (("rf", None),), (("rl", None),), (("dn", None),),
+    (("rf", None),), (("rl", None),), (("dn", None),), (("ev", None),),
 )
 # slots with few distinct keys (shape, position, lexicon classes): scored once per distinct
 # combination of their keys, then joined to the tokens
 _LOW_SLOTS = tuple(i for i, alts in enumerate(SLOTS)
                    if alts[0][0] in ("b", "s", "pos", "g", "gp0", "gn0", "caps", "ps0", "ns0",
-                                     "dn"))
+                                     "dn", "ev"))
+_EV_SLOT = next(i for i, alts in enumerate(SLOTS) if alts[0][0] == "ev")
 # pass 2 (stacking): features of the pass-1 labels around a token
 STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "y": (("l1", 0),), "yp": (("l1p", 0), ("l1", 0)), "yn": (("l1n", 0), ("l1", 0)),
@@ -483,7 +491,8 @@ STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "ycaps": (("l1", 0), ("caps", 0)), "ydp": (("l1d", 0), ("l1", 0), ("pos", 0)),
 }
 STACK = True
-_INT_COLS = {"si", "pos", "nt", "caps", "lexc", "dn", "l1", "l1p", "l1n", "l1f", "l1l", "l1d"}
+_INT_COLS = {"si", "pos", "nt", "caps", "lexc", "dn", "ev", "l1", "l1p", "l1n", "l1f", "l1l",
+             "l1d"}
 
 
 def _seed(tpl: str, k: int) -> int:
@@ -571,16 +580,24 @@ def token_columns(toks: pl.DataFrame) -> pl.DataFrame:
     s = out["si"].to_numpy()
     n = np.bincount(gi)
     mid = np.bincount(gi, weights=1 - s)[gi] - (1 - s)
+    # the run ends in an event / award / treaty head (Cup, War, Treaty: misc_cues.csv)
+    tok_i = out["tok_i"].to_numpy()
+    last = np.arange(tok_i.size) - tok_i + out["n_tok"].to_numpy() - 1
+    ev = (out["lex"].to_numpy() == _EVENT_LEX)[last] if tok_i.size else np.zeros(0, bool)
     return out.with_columns(
         pl.Series("_grp", gi),
         pl.Series("dn", np.minimum(n[gi], 3) * 10 + (mid > 0)),
+        pl.Series("ev", ev.astype(np.int64)),
     )
 
 
-def slot_keys(toks: pl.DataFrame) -> pl.DataFrame:
-    """One UInt64 key column per token feature slot (`token_columns` must have run)."""
+def slot_keys(toks: pl.DataFrame, skip: tuple[int, ...] = ()) -> pl.DataFrame:
+    """One UInt64 key column `k<i>` per token feature slot but `skip` (`token_columns` must
+    have run)."""
     out = []
     for i, alts in enumerate(SLOTS):
+        if i in skip:
+            continue
         expr: pl.Expr | None = None
         chain: Any = None  # pl.when(...).then(...) chain
         for tpl, cond in alts:
@@ -591,7 +608,9 @@ def slot_keys(toks: pl.DataFrame) -> pl.DataFrame:
                 chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
         assert expr is not None
         out.append(expr.alias(f"k{i}"))
-    return with_base_hashes(toks, TOKEN_TEMPLATES).select(out)
+    used = {t: TOKEN_TEMPLATES[t] for i, alts in enumerate(SLOTS) if i not in skip
+            for t, _ in alts}
+    return with_base_hashes(toks, used).select(out)
 
 
 def word_keys(words: pl.DataFrame) -> pl.DataFrame:
@@ -663,9 +682,20 @@ def base_scores(cands: Candidates, m: Model, toks: pl.DataFrame) -> np.ndarray:
         toks.select("_hw").join(cands.words.select("_hw").with_row_index("_wi"), on="_hw",
                                 how="left", maintain_order="left")["_wi"].to_numpy()
     )
-    sk = slot_keys(toks)
-    low = [f"k{i}" for i in _LOW_SLOTS]
-    return wsc[widx] + _lookup_fused(m, sk.select(low)) + _lookup(m, sk.drop(low))
+    sk = slot_keys(toks, skip=(_EV_SLOT,))
+    low = [f"k{i}" for i in _LOW_SLOTS if i != _EV_SLOT]
+    return (wsc[widx] + _lookup_fused(m, sk.select(low)) + _lookup(m, sk.drop(low))
+            + _ev_scores(m, toks))
+
+
+def _ev_scores(m: Model, toks: pl.DataFrame) -> np.ndarray:
+    """Weights of the `ev` slot (event head x position: 8 values) by direct indexing (the same
+    as a key lookup, and cheaper than one more column in the fused lookup)."""
+    grid = pl.DataFrame({"ev": np.repeat(np.arange(2, dtype=np.int64), 4),
+                         "pos": np.tile(np.arange(4, dtype=np.int64), 2)})
+    spec = {"ev": TOKEN_TEMPLATES["ev"]}
+    w = _lookup(m, with_base_hashes(grid, spec).select(template_key("ev", spec)))
+    return w[toks["ev"].to_numpy() * 4 + toks["pos"].to_numpy()]
 
 
 def _doc_groups(toks: pl.DataFrame) -> np.ndarray:
