@@ -23,7 +23,7 @@ STAMP = VENV / ".lock-sha256"
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (runs before the venv exists)
         print("newsfacts needs Python 3.11 or newer", file=sys.stderr)
         return 2
     py = VENV / "bin" / "python"
