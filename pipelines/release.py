@@ -12,7 +12,6 @@ A bundle holds:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipelines.diff import KEYS, check_version
+from pipelines.ingest.registry import file_sha256
 from pipelines.warehouse import BUILDS, LAKE, Version, WarehouseError, open_lake, versions
 from schemas.tables import TABLES, polars_schema
 
@@ -188,14 +188,6 @@ def svg_bars(title: str, labels: Sequence[str], values: Sequence[float], *,
 
 
 # --------------------------------------------------------------------------- export
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def sort_for_release(table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -401,7 +393,7 @@ def export(warehouse: Path, to: Path, *, version: int | None = None) -> Path:
             resources.append({
                 "name": name, "path": path.name, "format": "parquet",
                 "mediatype": PARQUET_MEDIATYPE, "bytes": path.stat().st_size,
-                "hash": f"sha256:{_sha256(path)}", "rows": frame.height,
+                "hash": f"sha256:{file_sha256(path)}", "rows": frame.height,
                 "description": _doc(name), "schema": table_schema(name),
             })
         builds = tables[BUILDS]
@@ -434,7 +426,7 @@ def export(warehouse: Path, to: Path, *, version: int | None = None) -> Path:
             top["len"].to_list(), horizontal=True), encoding="utf-8")
         (tmp / CARD).write_text(_card(v, tables, package, stats), encoding="utf-8")
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        (tmp / SUMS).write_text("".join(f"{_sha256(tmp / f)}  {f}\n" for f in files),
+        (tmp / SUMS).write_text("".join(f"{file_sha256(tmp / f)}  {f}\n" for f in files),
                                 encoding="utf-8")
         if to.exists():
             to.rmdir()
@@ -473,7 +465,7 @@ def _check_resource(root: Path, res: dict[str, Any]) -> list[str]:
         problems.append(f"{name}: {path.name} has {path.stat().st_size} bytes, datapackage "
                         f"says {res['bytes']}")
     algo, _, want = str(res.get("hash", "")).rpartition(":")
-    if want and (algo or "md5") == "sha256" and _sha256(path) != want:
+    if want and (algo or "md5") == "sha256" and file_sha256(path) != want:
         problems.append(f"{name}: {path.name} sha256 does not match the datapackage hash")
     try:
         arrow_schema = pq.read_schema(path)
@@ -534,7 +526,7 @@ def verify(path: Path) -> list[str]:
             target = root / name
             if not target.is_file():
                 problems.append(f"{name}: listed in {SUMS} but missing")
-            elif _sha256(target) != digest:
+            elif file_sha256(target) != digest:
                 problems.append(f"{name}: checksum mismatch (the file changed after export)")
         on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
         for extra in sorted(on_disk - listed - {SUMS}):

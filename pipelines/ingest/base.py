@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -69,3 +70,18 @@ def parse_published(value: str | datetime | None) -> datetime | None:
             else:
                 return None
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def read_capped(path: Path, max_bytes: int, *, what: str = "file") -> bytes | Rejected:
+    """A whole input file's bytes, or a Rejected row when it is empty, unreadable or larger
+    than `max_bytes` (formats that cannot be streamed are read whole, within that cap)."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return Rejected(where, "file", "empty file")
+        if size > max_bytes:
+            return Rejected(where, "file", f"{what} of {size:,} bytes exceeds {max_bytes:,}")
+        return path.read_bytes()
+    except OSError as err:
+        return Rejected(where, "file", f"unreadable: {err}")

@@ -20,7 +20,7 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from pipelines.ingest.base import RawArticle, Rejected
+from pipelines.ingest.base import RawArticle, Rejected, read_capped
 
 SUFFIXES: tuple[str, ...] = (".rss", ".atom", ".rdf", ".xml")
 
@@ -146,17 +146,9 @@ def _strip_entity_decls(data: bytes) -> tuple[bytes, bool]:
 def read(path: Path) -> Iterator[RawArticle | Rejected]:
     """One RawArticle per feed entry; Rejected rows for an unusable file or text-less entries."""
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            yield Rejected(where, "file", "empty file")
-            return
-        if size > MAX_FEED_BYTES:
-            yield Rejected(where, "file", f"feed of {size:,} bytes exceeds {MAX_FEED_BYTES:,}")
-            return
-        data = path.read_bytes()
-    except OSError as err:
-        yield Rejected(where, "file", f"unreadable: {err}")
+    data = read_capped(path, MAX_FEED_BYTES, what="feed")
+    if isinstance(data, Rejected):
+        yield data
         return
     yield from read_bytes(data, where)
 

@@ -24,7 +24,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 from lxml.html import HtmlElement
 
-from pipelines.ingest.base import RawArticle, Rejected
+from pipelines.ingest.base import RawArticle, Rejected, read_capped
 
 SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
@@ -304,17 +304,9 @@ def extract_html(
 def read(path: Path) -> Iterator[RawArticle | Rejected]:
     """One article (or one Rejected) per HTML file."""
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            yield Rejected(where, "file", "empty file")
-            return
-        if size > MAX_HTML_BYTES:
-            yield Rejected(where, "file", f"file of {size:,} bytes exceeds {MAX_HTML_BYTES:,}")
-            return
-        data = path.read_bytes()
-    except OSError as err:
-        yield Rejected(where, "file", f"unreadable: {err}")
+    data = read_capped(path, MAX_HTML_BYTES, what="file")
+    if isinstance(data, Rejected):
+        yield data
         return
     yield extract_html(data, where)
 

@@ -1,6 +1,8 @@
-"""Throughput of `extract_dates` over a news corpus: MB/s of article text, rows, peak RSS.
+"""Throughput of one extractor over a news corpus: MB/s of article text (wall clock and per
+CPU-second), rows, peak RSS. For per-core numbers run with POLARS_MAX_THREADS=1.
 
-Usage: .venv/bin/python bench/bench_dates.py [--corpus PATH] [--batch 5000] [--limit N]
+Usage: .venv/bin/python bench/bench_extract.py dates|figures|entities
+                                               [--corpus PATH] [--batch 5000] [--limit N]
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 import resource
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -19,19 +20,10 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.extract.dates import extract_dates  # noqa: E402
+from pipelines.evaluate import FAMILIES, extract  # noqa: E402
+from pipelines.ingest.base import parse_published  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "corpora" / "allsides_news" / "allsides_26k.jsonl.gz"
-
-
-def _published(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def load(path: Path, limit: int | None) -> pl.DataFrame:
@@ -43,7 +35,7 @@ def load(path: Path, limit: int | None) -> pl.DataFrame:
                 break
             d = json.loads(line)
             rows.append({"article_id": str(d.get("id", i)), "text": d.get("text") or "",
-                         "published_at": _published(d.get("published")), "language": "en"})
+                         "published_at": parse_published(d.get("published")), "language": "en"})
     return pl.DataFrame(rows, schema={"article_id": pl.String, "text": pl.String,
                                       "published_at": pl.Datetime("us", "UTC"),
                                       "language": pl.String})
@@ -51,24 +43,24 @@ def load(path: Path, limit: int | None) -> pl.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("family", choices=FAMILIES)
     ap.add_argument("--corpus", type=Path, default=DEFAULT)
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--limit", type=int, default=None)
     args = ap.parse_args(argv)
     articles = load(args.corpus, args.limit)
     mb = float(articles["text"].str.len_bytes().sum()) / 1e6
-    extract_dates(articles.head(50))  # compile patterns and seeds once
+    extract(articles.head(50), args.family)  # compile patterns and load seeds once
     t0, c0 = time.perf_counter(), time.process_time()
     rows = 0
     for off in range(0, articles.height, args.batch):
-        rows += extract_dates(articles.slice(off, args.batch)).height
+        rows += extract(articles.slice(off, args.batch), args.family).height
     secs = time.perf_counter() - t0
-    cpu = time.process_time() - c0
+    cpu = time.process_time() - c0  # all threads: MB per CPU-second is load-independent
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"articles={articles.height} text={mb:.1f} MB time={secs:.2f}s "
-          f"throughput={mb / secs:.1f} MB/s cpu={cpu:.2f}s ({mb / cpu:.1f} MB/cpu-s) rows={rows} "
-          f"peak_rss={rss:.0f} MB "
-          f"(POLARS_MAX_THREADS={pl.thread_pool_size()})")
+    print(f"{args.family}: articles={articles.height} text={mb:.1f} MB time={secs:.2f}s "
+          f"throughput={mb / secs:.1f} MB/s cpu={cpu:.2f}s ({mb / cpu:.1f} MB per CPU-s) "
+          f"rows={rows} peak_rss={rss:.0f} MB (POLARS_MAX_THREADS={pl.thread_pool_size()})")
     return 0
 
 
