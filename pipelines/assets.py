@@ -1,13 +1,16 @@
 """The asset graph: raw_articles -> articles (+ segments) -> entities, figures, dates ->
 quarantine -> snapshot (a published warehouse version).
 
-Assets are thin: the logic lives in plain modules (ingest, clean, extract, publish). Values are
-staged as Parquet parts, one per ingest batch (`pipelines.staging`), so a build streams: memory
-stays flat however many articles come in, and extraction runs batches on every core.
+Assets are thin: the logic lives in plain modules (ingest, clean, extract, publish). The assets
+up to extraction are partitioned by ingest batch (`pipelines.batches`); values are staged as
+Parquet parts of at most `batch_size` articles (`pipelines.staging`), so a build streams:
+memory stays flat however many articles come in, and cleaning and extraction run parts on
+every core. snapshot publishes all staged batches as one version.
 """
 
 import json
 import multiprocessing as mp
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -18,6 +21,7 @@ import polars as pl
 from dagster import AssetExecutionContext
 
 from pipelines.batch import clean_part, extract_part
+from pipelines.batches import INGEST_BATCHES, batch_sources
 from pipelines.diff import describe_inputs
 from pipelines.ingest.registry import (
     RAW_SCHEMA,
@@ -31,11 +35,11 @@ from pipelines.preview import markdown_preview
 from pipelines.progress import Progress
 from pipelines.publish import publish
 from pipelines.resources import Settings, staging_folder
-from pipelines.staging import Parts, PartWriter, part_name
+from pipelines.staging import Parts, PartWriter, batch_of, part_name
 from pipelines.warehouse import known_input_hashes
 from schemas.tables import EXTRACTED, TABLES, Quarantine, conform
 
-MANIFEST = "manifest.json"  # the input files of a build, beside the raw_articles parts
+MANIFEST = ".manifest.json"  # <batch>.manifest.json: a batch's input files, beside its parts
 
 
 def _meta(parts: Parts, **extra: object) -> dict[str, dg.MetadataValue]:
@@ -48,36 +52,52 @@ def _meta(parts: Parts, **extra: object) -> dict[str, dg.MetadataValue]:
     return meta
 
 
-class IngestConfig(dg.Config):
-    """Run-time choice of inputs (the inbox sensor sets it); empty: the Settings sources."""
-
-    sources: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
+# single-run backfills: many batches in one run, their parts processed in parallel
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
+SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 
 @dg.asset(
     group_name="ingest",
     kinds={"polars"},
-    description="Every input record as read (JSON Lines, text, HTML, feeds, WARC), in batches, "
-    "with the inputs that could not be read kept as rejection rows (column `why`).",
+    description="Every input record as read (JSON Lines, text, HTML, feeds, WARC), in parts, "
+    "with the inputs that could not be read kept as rejection rows (column `why`). "
+    "Partitioned by ingest batch (the sources a build or an inbox tick registered).",
+    partitions_def=INGEST_BATCHES,
+    backfill_policy=SINGLE_RUN,
 )
-def raw_articles(
-    context: AssetExecutionContext, config: IngestConfig, settings: Settings
-) -> dg.Output[Parts]:
-    sources = config.sources or settings.source_list()
+def raw_articles(context: AssetExecutionContext, settings: Settings) -> dg.Output[Parts]:
+    keys = context.partition_keys
+    writer = settings.writer("raw_articles", keys)
+    known = set() if settings.full_refresh else known_input_hashes(settings.warehouse_dir())
+    totals = {"files": 0, "mb": 0.0, "rejected": 0, "already_published": 0, "skipped": 0}
+    progress = Progress("read", enabled=settings.progress)
+    for key in keys:
+        counts = _read_batch(context, settings, writer, key, known, progress)
+        totals = {k: totals[k] + counts[k] for k in totals}
+    progress.close()
+    return dg.Output(writer.parts, metadata=_meta(
+        writer.parts, files=totals["files"], input_mb=round(totals["mb"], 1),
+        rejected=totals["rejected"], already_published_files=totals["already_published"],
+        other_files_skipped=totals["skipped"]))
+
+
+def _read_batch(context: AssetExecutionContext, settings: Settings, writer: PartWriter,
+                key: str, known: set[str], progress: Progress) -> dict[str, float]:
+    """Read one ingest batch's sources into parts `<key>.part-<i>`, with its manifest."""
+    sources = batch_sources(settings.warehouse_dir(), key)
     files, rejected, skipped = discover(sources)
     root = common_root(sources)
-    known = set() if settings.full_refresh else known_input_hashes(settings.warehouse_dir())
     manifest = file_manifest(files, root=root, known=known)
     todo = [Path(m["path"]) for m in manifest if not m["skipped"]]
-    total_mb = sum(m["bytes"] for m in manifest) / 1e6
-    writer = settings.writer("raw_articles")
-    (writer.parts.folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    (writer.parts.folder / f"{key}{MANIFEST}").write_text(json.dumps(manifest, indent=1))
     if len(todo) < len(files):
-        context.log.info(f"{len(files) - len(todo)} input files already published: skipped")
-    progress = Progress("read", enabled=settings.progress)
+        context.log.info(f"{key}: {len(files) - len(todo)} input files already published: "
+                         "skipped")
     n_rejected = 0
-    batches = read_batches(todo, root=root, batch_size=settings.batch_size)
-    for i, (raw, read_rejects) in enumerate(batches):
+    written = 0
+    for i, (raw, read_rejects) in enumerate(read_batches(todo, root=root,
+                                                          batch_size=settings.batch_size)):
         rejects = rejected_frame([*rejected, *read_rejects]) if i == 0 else \
             rejected_frame(read_rejects)
         n_rejected += rejects.height
@@ -87,19 +107,19 @@ def raw_articles(
              rejects.select(pl.col("where").alias("input"), "what", "why")],
             how="diagonal_relaxed",
         )
-        writer.write(part_name(i), frame)
-        context.log.info(f"batch {i}: {raw.height} articles, {rejects.height} rejected")
+        writer.write(part_name(key, i), frame)
+        written += 1
+        context.log.info(f"{key} part {i}: {raw.height} articles, {rejects.height} rejected")
         progress.update(raw.height, mb=int(raw["text"].str.len_bytes().sum() or 0) / 1e6)
-    if not writer.parts.files():  # nothing read: keep the rejections of discovery
-        writer.write(part_name(0), pl.concat(
+    if not written:  # nothing read: keep the rejections of discovery
+        writer.write(part_name(key, 0), pl.concat(
             [pl.DataFrame(schema={**RAW_SCHEMA, "why": pl.String, "what": pl.String}),
              rejected_frame(rejected).select(pl.col("where").alias("input"), "what", "why")],
             how="diagonal_relaxed"))
         n_rejected = len(rejected)
-    progress.close()
-    return dg.Output(writer.parts, metadata=_meta(
-        writer.parts, files=len(files), input_mb=round(total_mb, 1), rejected=n_rejected,
-        already_published_files=len(files) - len(todo), other_files_skipped=skipped))
+    return {"files": len(files), "mb": sum(m["bytes"] for m in manifest) / 1e6,
+            "rejected": n_rejected, "already_published": len(files) - len(todo),
+            "skipped": skipped}
 
 
 @dg.multi_asset(
@@ -112,13 +132,15 @@ def raw_articles(
         ),
     },
     ins={"raw_articles": dg.AssetIn()},
+    partitions_def=INGEST_BATCHES,
+    backfill_policy=SINGLE_RUN,
 )
 def clean_articles(context: AssetExecutionContext, settings: Settings, raw_articles: Parts):  # type: ignore[no-untyped-def]
     """Clean the raw records batch by batch, on every core: boilerplate labelled and removed,
     stable ids, UTC times, language, duplicate clusters; then drop content repeated across
     batches (kept once, quarantined with a pointer)."""
     names = ["articles", "segments", "ingest_quarantine"]
-    out = {name: settings.writer(name) for name in names}
+    out = {name: settings.writer(name, context.partition_keys) for name in names}
     progress = Progress("clean", total=raw_articles.rows, enabled=settings.progress)
 
     def done(counts: dict[str, int]) -> None:
@@ -186,12 +208,14 @@ def _drop_repeats_across_batches(articles: Parts, segments: Parts, quarantine: P
         ),
     },
     ins={"articles": dg.AssetIn()},
+    partitions_def=INGEST_BATCHES,
+    backfill_policy=SINGLE_RUN,
 )
 def extract_mentions(context: AssetExecutionContext, settings: Settings, articles: Parts):  # type: ignore[no-untyped-def]
     """Entities, figures and dates from the body text of English articles, batch by batch;
     rows failing their schema or offsets go to quarantine, the rest are kept."""
     names = [*EXTRACTED, "extract_quarantine"]
-    out = {name: settings.writer(name) for name in names}
+    out = {name: settings.writer(name, context.partition_keys) for name in names}
     progress = Progress("extract", total=len(articles.files()), unit="batches",
                         enabled=settings.progress)
 
@@ -235,8 +259,10 @@ def snapshot(
     dates: Parts,
     quarantine: Parts,
 ) -> dg.MaterializeResult:
-    manifest_path = staging_folder(settings.warehouse, dg.AssetKey("raw_articles")) / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else []
+    raw = staging_folder(settings.warehouse, dg.AssetKey("raw_articles"))
+    staged = sorted({batch_of(f) for f in articles.files()} | set(articles.batches or ()))
+    manifest = [entry for key in staged if (raw / f"{key}{MANIFEST}").exists()
+                for entry in json.loads((raw / f"{key}{MANIFEST}").read_text())]
     for entry in manifest:
         entry.pop("path", None)
     if articles.rows == 0 and not any(m["skipped"] for m in manifest):

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.batches import register_batch
 from pipelines.cli import SAMPLE_QUERY, emit, run_query
 from pipelines.definitions import make_definitions
 from pipelines.publish import build_lock
@@ -44,8 +45,9 @@ def build(warehouse: Path, sources: list[str], *, full_refresh: bool = False,
             batch_size=batch_size, workers=workers, progress=progress))
         job = defs.resolve_job_def("build")
         with instance_for(warehouse) as instance:
+            batch = register_batch(instance, warehouse, sources)
             result = job.execute_in_process(
-                instance=instance, raise_on_error=False,
+                instance=instance, raise_on_error=False, partition_key=batch,
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
     ingest_q = _staged(warehouse, "ingest_quarantine")
@@ -70,7 +72,7 @@ def build(warehouse: Path, sources: list[str], *, full_refresh: bool = False,
     info = next(v.info for v in versions(warehouse) if v.version == version)
     summary = {
         "warehouse": str(warehouse), "version": version, "changed": info["changed"],
-        "run_id": result.run_id,
+        "run_id": result.run_id, "batch": batch,
         "added": {t: info["added"][t] for t in SUMMARY_TABLES},
         "totals": {t: info["counts"][t] for t in SUMMARY_TABLES},
     }

@@ -159,10 +159,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
     env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSFACTS_WAREHOUSE": str(warehouse)}
     if args.sources:
         env["NEWSFACTS_SOURCES"] = os.pathsep.join(str(Path(s).resolve()) for s in args.sources)
+    from pipelines.batches import register_batch
+    from pipelines.build import instance_for
+    from pipelines.resources import Settings
+
+    sources = Settings(sources=[str(Path(s).resolve()) for s in args.sources]).source_list()
+    with instance_for(warehouse) as instance:
+        batch = register_batch(instance, warehouse, sources)
     exe = Path(sys.executable).with_name("dagster")
     cmd = [str(exe), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
-    print(f"Dagster UI on http://127.0.0.1:{args.port} (warehouse {warehouse}); Ctrl-C stops it",
-          flush=True)
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (warehouse {warehouse}); Ctrl-C stops it\n"
+          f"Ingest batch {batch} holds {', '.join(sources)}: materialise it from the asset "
+          "graph (partition ingest_batches), or run the `build` job for it", flush=True)
     return subprocess.call(cmd, env=env)
 
 
@@ -237,13 +245,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("b", type=int, help="the newer version")
     d.add_argument("--table", choices=list(TABLES), help="one table (default: all)")
     d.add_argument("--rows", action="store_true", help="list the rows, not a summary")
-    common(d)
+    common(d, catalog=True)
     d.set_defaults(func=cmd_diff)
     x = sub.add_parser("export", help="write a version as a release bundle (Parquet, "
                        "datapackage.json, dataset card, SHA256SUMS)")
     x.add_argument("--to", required=True, metavar="PATH", help="new or empty directory")
     x.add_argument("--version", type=int, help="a published version (default: latest)")
-    common(x, fmt=False)
+    common(x, fmt=False, catalog=True)
     x.set_defaults(func=cmd_export)
     c = sub.add_parser("verify", help="check a release bundle's checksums and schemas")
     c.add_argument("path")
@@ -252,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--keep", type=int, required=True, metavar="N",
                    help="keep the last N published versions")
     g.add_argument("--dry-run", action="store_true", help="only report what would go")
-    common(g, fmt=False)
+    common(g, fmt=False, catalog=True)
     g.set_defaults(func=cmd_gc)
     return ap
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines.staging import Parts, PartWriter, part_name
+from pipelines.staging import UNPARTITIONED, Parts, PartWriter, part_name
 from pipelines.warehouse import resolve
 
 SOURCES_ENV = "NEWSFACTS_SOURCES"
@@ -43,16 +44,18 @@ class Settings(dg.ConfigurableResource):
         env = os.environ.get(SOURCES_ENV)
         return env.split(os.pathsep) if env else [DEFAULT_SOURCES]
 
-    def writer(self, asset: str) -> PartWriter:
-        """A fresh part writer for an asset's staged output."""
-        return PartWriter(staging_folder(self.warehouse, dg.AssetKey(asset)))
+    def writer(self, asset: str, batches: Sequence[str] = (UNPARTITIONED,)) -> PartWriter:
+        """A part writer for an asset's staged output of these ingest batches (their
+        previous parts are cleared)."""
+        return PartWriter(staging_folder(self.warehouse, dg.AssetKey(asset)), batches)
 
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
 
 
 class StagingIOManager(dg.ConfigurableIOManager):
-    """Asset values are folders of Parquet parts under <warehouse>/staging/<asset>/."""
+    """Asset values are folders of Parquet parts under <warehouse>/staging/<asset>/; a
+    partitioned input is the parts of the requested ingest batches."""
 
     warehouse: str = ""
 
@@ -63,7 +66,7 @@ class StagingIOManager(dg.ConfigurableIOManager):
                 raise ValueError(f"{context.asset_key.to_user_string()} staged in {obj.folder}, "
                                  f"expected {folder}")
             return
-        PartWriter(folder).write(part_name(0), obj)
+        PartWriter(folder).write(part_name(UNPARTITIONED, 0), obj)
 
     def load_input(self, context: dg.InputContext) -> Parts:
         folder = staging_folder(self.warehouse, context.asset_key)
@@ -71,4 +74,5 @@ class StagingIOManager(dg.ConfigurableIOManager):
             raise FileNotFoundError(
                 f"{context.asset_key.to_user_string()} has not been materialised yet ({folder})"
             )
-        return Parts(folder)
+        batches = tuple(context.asset_partition_keys) if context.has_asset_partitions else None
+        return Parts(folder, batches)

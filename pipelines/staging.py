@@ -1,29 +1,46 @@
-"""Staged asset values: a folder of Parquet parts, one per ingest batch.
+"""Staged asset values: a folder of Parquet parts, named by ingest batch and part number.
 
-Large inputs stream through the graph batch by batch: each asset reads its upstream parts one
-at a time and writes its own, so memory stays flat in the number of articles. Part `i` of every
-table comes from ingest batch `i`, so tables can be checked part by part against `articles`.
+Large inputs stream through the graph part by part: each asset reads its upstream parts one
+at a time and writes its own, so memory stays flat in the number of articles. A part is named
+`<batch>.part-<i>`: part `<batch>.part-<i>` of every table comes from the same slice of ingest
+batch `<batch>` (a Dagster partition, see `pipelines.batches`), so tables can be checked part
+by part against `articles`, and one batch can be re-staged without touching the others.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
 
+UNPARTITIONED = "all"  # the batch name of assets that are not partitioned
+
+
+def part_name(batch: str, i: int) -> str:
+    return f"{batch}.part-{i:05d}"
+
+
+def batch_of(path: Path) -> str:
+    """The ingest batch a part file belongs to."""
+    return path.name.split(".part-", 1)[0]
+
 
 @dataclass(frozen=True)
 class Parts:
-    """The Parquet parts of one staged asset."""
+    """The Parquet parts of one staged asset: of the given batches, or of all staged ones."""
 
     folder: Path
+    batches: tuple[str, ...] | None = None
 
     def files(self) -> list[Path]:
-        return sorted(self.folder.glob("part-*.parquet"))
+        if not self.folder.is_dir():
+            return []
+        wanted = None if self.batches is None else set(self.batches)
+        return sorted(p for p in self.folder.glob("*.part-*.parquet")
+                      if wanted is None or batch_of(p) in wanted)
 
     def frames(self) -> Iterator[tuple[str, pl.DataFrame]]:
         """(part name, frame) for every part, in order."""
@@ -50,13 +67,14 @@ class Parts:
 
 
 class PartWriter:
-    """Writes an asset's parts; starting a writer clears the asset's previous parts."""
+    """Writes an asset's parts for some batches; starting a writer clears those batches'
+    previous parts (other batches' parts stay)."""
 
-    def __init__(self, folder: Path) -> None:
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        self.parts = Parts(folder)
+    def __init__(self, folder: Path, batches: Iterable[str] = (UNPARTITIONED,)) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.parts = Parts(folder, tuple(batches))
+        for old in self.parts.files():
+            old.unlink()
 
     def write(self, name: str, frame: pl.DataFrame) -> None:
         """Write one part atomically (a reader never sees half a file)."""
@@ -69,7 +87,3 @@ class PartWriter:
         tmp = path.with_suffix(".tmp")
         frame.write_parquet(tmp)
         tmp.replace(path)
-
-
-def part_name(i: int) -> str:
-    return f"part-{i:05d}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.batches import INGEST_BATCHES, register_batch
 from pipelines.build import build, instance_for
 from pipelines.checks import ASSET_CHECKS
 from pipelines.cli import run_query
@@ -32,8 +33,9 @@ def test_materialize_records_runs_and_passes_checks(tmp_path: Path, example_dir:
     warehouse = tmp_path / "wh"
     d = make_definitions(Settings(warehouse=str(warehouse), sources=[str(example_dir)]))
     with instance_for(warehouse) as instance:
+        batch = register_batch(instance, warehouse, [str(example_dir)])
         result = dg.materialize(
-            [*ASSETS, *ASSET_CHECKS], instance=instance,
+            [*ASSETS, *ASSET_CHECKS], instance=instance, partition_key=batch,
             resources={k: d.resources[k] for k in ("settings", "io_manager")},
         )
         assert result.success
@@ -120,3 +122,36 @@ def test_time_travel_after_a_bigger_build(tmp_path: Path, example_dir: Path) -> 
     _, articles_old = run_query(warehouse, "select count(*) from articles", version=first)
     assert after_old == before
     assert articles == [(2,)] and articles_old == [(1,)]
+
+
+def _one_article_folder(folder: Path, ident: str, text: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / f"{ident}.jsonl").write_text(json.dumps(
+        {"id": ident, "title": ident, "published": "2024-06-28T10:00:00Z", "text": text}) + "\n")
+    return folder
+
+
+def test_backfill_of_many_batches_is_one_run_and_one_version(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    a = _one_article_folder(tmp_path / "a", "a1", "Kyiv said on Monday that 40 drones flew.")
+    b = _one_article_folder(tmp_path / "b", "b1", "NATO met in Brussels on 3 July 2024.")
+    defs_ = make_definitions(Settings(warehouse=str(warehouse)))
+    with instance_for(warehouse) as instance:
+        keys = [register_batch(instance, warehouse, [str(f)]) for f in (a, b)]
+        assert instance.get_dynamic_partitions(INGEST_BATCHES.name or "") == keys
+        result = defs_.resolve_job_def("build").execute_in_process(
+            instance=instance, tags={"dagster/asset_partition_range_start": keys[0],
+                                     "dagster/asset_partition_range_end": keys[1]})
+        assert result.success
+        staged = {p.name.split(".part-")[0]
+                  for p in (warehouse / "staging" / "entities").glob("*.parquet")}
+        assert staged == set(keys)
+        materialized = instance.get_materialized_partitions(dg.AssetKey("articles"))
+        assert materialized == set(keys)
+        # one batch again on its own: the other batch's staged parts stay, nothing is added
+        again = defs_.resolve_job_def("build").execute_in_process(
+            instance=instance, partition_key=keys[0])
+        assert again.success
+    assert len(versions(warehouse)) == 2
+    assert sorted(read_table(warehouse, "articles")["source_id"]) == ["a1", "b1"]
+    assert versions(warehouse)[-1].info["changed"] is False

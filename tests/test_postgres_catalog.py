@@ -154,3 +154,14 @@ def test_two_builds_publish_concurrently(postgres: str, tmp_path: Path,
         # each article's rows carry the build that added it
         assert one(f"select count(*) from {LAKE}.entities e join {LAKE}.articles a using "
                    "(article_id) where e.build_id <> a.build_id") == 0
+
+    # housekeeping on the shared catalog: keep the last version, the data stay complete
+    gc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "gc", "--keep", "1", "--warehouse",
+         str(warehouse), "--catalog", postgres], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120)
+    assert gc.returncode == 0, gc.stderr[-3000:]
+    assert len(versions(warehouse)) == 1
+    with open_lake(warehouse) as con:
+        row = con.execute(f"select count(distinct article_id) from {LAKE}.articles").fetchone()
+        assert row is not None and row[0] == added

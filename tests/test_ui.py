@@ -60,10 +60,12 @@ def test_ui_serves_graph_and_materialises(tmp_path: Path, example_dir: Path) -> 
                   for c in n["assetChecksOrError"]["checks"]}
         assert checks["entities_offsets"] is True and checks["articles_have_dates"] is False
 
+        # `newsfacts ui` registered the sources as an ingest batch (a partition)
+        (record,) = (warehouse / "batches").glob("*.json")
         client = DagsterGraphQLClient("127.0.0.1", port_number=port, timeout=30)
         run_id = client.submit_job_execution(
             "build", repository_location_name="pipelines.definitions",
-            repository_name="__repository__",
+            repository_name="__repository__", tags={"dagster/partition": record.stem},
         )
         status = None
         while time.time() < deadline + 240:
