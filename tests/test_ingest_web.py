@@ -82,6 +82,98 @@ def test_html_gzip_page(tmp_path: Path) -> None:
     assert isinstance(art, RawArticle) and "Nicole Slemp" in art.text
 
 
+# ---------------------------------------------------------------- HTML: title rules
+
+_BODY = ("<p>The storm brought down power lines across the region on Monday night, officials "
+         "said, and crews worked through the morning to restore electricity to homes.</p>")
+
+
+def _title(head: str, body: str = "", url: str | None = None) -> str | None:
+    """The title `extract_html` gives a small page with this `<head>` and headline markup."""
+    page = f"<html><head>{head}</head><body><article>{body}{_BODY}</article></body></html>"
+    art = html.extract_html(page.encode(), "t.html", url=url)
+    assert isinstance(art, RawArticle)
+    return art.title
+
+
+def _ld(headline: str, publisher: str | None = None) -> str:
+    pub = f', "publisher": {{"@type": "Organization", "name": "{publisher}"}}' if publisher else ""
+    return ('<script type="application/ld+json">{"@context": "https://schema.org", '
+            f'"@type": "NewsArticle", "headline": "{headline}"{pub}}}</script>')
+
+
+def _og(title: str, site: str | None = None) -> str:
+    out = f'<meta property="og:title" content="{title}">'
+    return out + (f'<meta property="og:site_name" content="{site}">' if site else "")
+
+
+@pytest.mark.parametrize(("head", "body", "url", "want"), [
+    # a trailing site name is cut when it is the page's og:site_name ...
+    (_og("Samsung soll Smartphones zerstören - Golem.de", "Golem.de"), "", None,
+     "Samsung soll Smartphones zerstören"),
+    # ... or its JSON-LD publisher, however it is written ("Golem.de" / golem.de)
+    (_ld("Samsung soll Smartphones zerstören - Golem.de", "Golem.de"), "", None,
+     "Samsung soll Smartphones zerstören"),
+    # ... or its host name, from the URL or the canonical link (Börsen-Zeitung: boersen-zeitung.de)
+    ("<title>Steigende US-Zinsen setzen Dax zu | Börsen-Zeitung</title>", "",
+     "https://www.boersen-zeitung.de/maerkte/dax", "Steigende US-Zinsen setzen Dax zu"),
+    ('<title>Big storm hits the coast | Example News</title>'
+     '<link rel="canonical" href="https://www.examplenews.co.uk/a/1">', "", None,
+     "Big storm hits the coast"),
+    # the site name with what follows it (section, date), "Mirror Online" for mirror
+    (_og("Ukrainische Gegenoffensive: Ziele, Chancen | DW | 28.04.2023", "DW"), "", None,
+     "Ukrainische Gegenoffensive: Ziele, Chancen"),
+    (_og("Far-right protesters throw stones - Mirror Online", "Mirror"), "", None,
+     "Far-right protesters throw stones"),
+    # CJK separators: full-width colon and bar
+    (_og("南海トラフ、一時調査 巨大地震、基準達せず：中日新聞Web", "中日新聞Web"), "", None,
+     "南海トラフ、一時調査 巨大地震、基準達せず"),
+    # not cut: the last part is not the site ("Welt am Abgrund" is not WELT), or too little is left
+    (_og("Die Lage spitzt sich zu - Welt am Abgrund", "WELT"), "", None,
+     "Die Lage spitzt sich zu - Welt am Abgrund"),
+    (_og("Apple - Samsung patent fight ends", "Golem.de"), "", None,
+     "Apple - Samsung patent fight ends"),
+    (_og("Update - Golem.de", "Golem.de"), "", None, "Update - Golem.de"),
+    # a decoration another source leaves off is dropped ("Headline | Sport" beside "Headline")
+    (_ld("Bubi-Bomber wieder da: Thioune fordert Geduld | Sport"),
+     "<h1>Bubi-Bomber wieder da: Thioune fordert Geduld</h1>", None,
+     "Bubi-Bomber wieder da: Thioune fordert Geduld"),
+    # ... but not a whole second clause after a short first one
+    (_og("Breaking News Today - Fire destroys the old mill in Berlin"),
+     "<h1>Breaking News Today</h1>", None,
+     "Breaking News Today - Fire destroys the old mill in Berlin"),
+    # og:title that is the JSON-LD headline less a kicker or a tail is the headline proper
+    (_ld("MSV-Interimstrainer Schubert: Nicht mehr viel zu verlieren")
+     + _og("Interimstrainer Schubert: Nicht mehr viel zu verlieren"), "", None,
+     "Interimstrainer Schubert: Nicht mehr viel zu verlieren"),
+    (_ld("Chelsea send clear message of intent at Cobham in battling win over Tottenham")
+     + _og("Chelsea send clear message of intent at Cobham"), "", None,
+     "Chelsea send clear message of intent at Cobham"),
+    # otherwise, when they differ in wording, the JSON-LD headline is kept
+    (_ld("Starmer suggests he will keep taking gifts") + _og("Starmer defiant over gifts"),
+     "<h1>Starmer defiant over gifts</h1>", None, "Starmer suggests he will keep taking gifts"),
+    # og:title before <h1> when there is no JSON-LD
+    (_og("Waffenlieferungen an Israel: Verfassungsbeschwerde eingelegt"),
+     "<h1>Waffenlieferungen an Israel: Palästinenser legt Verfassungsbeschwerde ein</h1>", None,
+     "Waffenlieferungen an Israel: Verfassungsbeschwerde eingelegt"),
+    # invisible soft hyphens / zero-width spaces go, entities are decoded
+    ("", "<h1>Verfas&shy;sungs&shy;beschwerde eingelegt&#8203; &amp; begr&uuml;ndet</h1>", None,
+     "Verfassungsbeschwerde eingelegt & begründet"),
+])
+def test_html_title_rules(head: str, body: str, url: str | None, want: str) -> None:
+    assert _title(head, body, url) == want
+
+
+def test_html_strip_site_name_unit() -> None:
+    sites = {"golemde", "golem"}
+    assert html.strip_site_name("LTE-Patent: Samsung soll zerstören - Golem.de", sites) == (
+        "LTE-Patent: Samsung soll zerstören")
+    assert html.strip_site_name("LTE-Patent: Samsung soll zerstören", sites) == (
+        "LTE-Patent: Samsung soll zerstören")
+    assert html.strip_site_name("LTE-Patent - Golem.de", set()) == "LTE-Patent - Golem.de"
+    assert html.strip_site_name(None, sites) is None
+
+
 # ---------------------------------------------------------------- HTML: hostile input
 
 _PAGE = """<html><head><title>Prix du café</title>{meta}</head><body><article>
