@@ -2,9 +2,10 @@
 
 How it works, vectorised over whole frames:
 
-1. One case-insensitive pattern, compiled once from the rules in `dates_rules` and the word
-   lists in `seeds/dates/lexicon.yaml`, is matched over every article with `regex_spans`
-   (character offsets).
+1. Case-insensitive patterns, compiled once from the rules in `dates_rules` and the word
+   lists in `seeds/dates/lexicon.yaml`, are matched over every article (character offsets):
+   the rules in two passes of about half each (two small lazy DFAs scan several times faster
+   than one large one), the rules for scheduling fragments only over the fragments.
 2. Each *distinct* matched string is interpreted once (Python, cached) into an underspecified
    spec: TIMEX type, a fixed value or a resolution mode (year-less date, weekday, offset from
    the publication date, part of year, time of day), modifier, and how many leading characters
@@ -27,7 +28,7 @@ from pipelines.extract.dates_rules import (
     holiday_date,
     interpret,
     prefix_pattern,
-    union_pattern,
+    scan_patterns,
 )
 from schemas.tables import Dates, conform
 
@@ -42,7 +43,10 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         else pl.lit(None, pl.Datetime("us", "UTC")).alias("published_at")
     )
     frame = articles.select("article_id", "text", published)
-    spans = _spans(frame.with_columns(_fragments(frame["text"])), union_pattern())
+    frame = frame.with_columns(_fragments(frame["text"]))
+    spans = _spans(frame.filter(~pl.col("frag")), scan_patterns())
+    if frame["frag"].any():  # scheduling fragments: with the rules for them
+        spans = pl.concat([spans, _spans(frame.filter("frag"), scan_patterns(fragments=True))])
     if spans.height == 0:
         return conform(pl.DataFrame(schema={"article_id": pl.String}), Dates)
     cues = pl.col("left").str.extract_groups(prefix_pattern())
@@ -62,6 +66,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
                 pl.col("match").str.slice(0, pl.col("match").str.len_chars() - pl.col("cut")),
             ).alias("mtext"),
             pl.col("published_at").dt.date().alias("pub"),
+            pl.col("published_at").dt.hour().alias("phour"),
         )
     )
     tense = pl.col("mode").is_in(_TENSE_MODES) | (pl.col("ctx") == "wdbare")
@@ -74,7 +79,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         # the quarter a financial report is about: the first ordinal quarter it names
         pl.col("qn").sort_by("start").drop_nulls().first().over("article_id").alias("qctx")
     )
-    rows = _resolve(rows)
+    rows = _absorb_parts_of_day(_resolve(rows))
     prev_docs = rows.filter(pl.col("mode") == "prev")["article_id"].unique()
     if prev_docs.len():
         inside = pl.col("article_id").is_in(prev_docs.implode())
@@ -90,10 +95,35 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     for _ in range(2):
         merged = _merge(merged, "_run")
     joinable = pl.concat([joinable.filter(~pl.col("_adj")), merged]).drop("_adj", "_run")
-    rows = pl.concat([rows.filter(~cand), _anchor_clock_times(joinable)], how="diagonal_relaxed")
+    rows = _open_ends(
+        pl.concat([rows.filter(~cand), _anchor_clock_times(joinable)], how="diagonal_relaxed"))
     return conform(
         rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
     )
+
+
+def _open_ends(rows: pl.DataFrame) -> pl.DataFrame:
+    """A range whose ends are one day is that day ("Monday - 06.11.2017"). In a scheduling
+    fragment "after 4pm" / "not after 08:00" are open intervals ("T16:00/..", "../T08:00").
+    Only merged rows and fragments are looked at."""
+    some = ((pl.col("mode") == "merged") | pl.col("frag")).fill_null(False)
+    part = rows.filter(some)
+    if part.height == 0:
+        return rows
+    v, mod = pl.col("value"), pl.col("modifier")
+    halves = v.str.split("/")
+    v = pl.when((halves.list.len() == 2) & (halves.list.first() == halves.list.last())) \
+        .then(halves.list.first()).otherwise(v)
+    timed = pl.col("timex_type").is_in(["DATE", "TIME"]) & pl.col("frag") & ~v.str.contains("/")
+    v = (pl.when(timed & mod.is_in(["AFTER", "ON_OR_AFTER"])).then(v + "/..")
+         .when(timed & mod.is_in(["BEFORE", "ON_OR_BEFORE"])).then("../" + v).otherwise(v))
+    # a fragment's part of day is not part of its value ("sunday night": that Sunday)
+    pod = pl.col("frag") & v.str.contains(r"^[0-9X-]+T(?:MO|AF|EV|NI)$")
+    v = pl.when(pod).then(v.str.replace(r"T(?:MO|AF|EV|NI)$", "")).otherwise(v)
+    part = part.with_columns(
+        v.fill_null(pl.col("value")).alias("value"),
+        pl.when(pod).then(pl.lit("DATE")).otherwise(pl.col("timex_type")).alias("timex_type"))
+    return pl.concat([rows.filter(~some), part])
 
 
 _KEY = ["match", "co", "inner"]
@@ -122,23 +152,27 @@ def _specs(keys: pl.DataFrame) -> pl.DataFrame:
     return entry[1]
 
 
-def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
+def _spans(frame: pl.DataFrame, patterns: tuple[str, str]) -> pl.DataFrame:
     """Matches with character offsets and their left/right context (as `spans.regex_spans`).
 
-    The text between matches is already at hand after the split, so the context windows cost
-    no extra character scans of the article.
+    The first pattern's matches are wrapped in NULs; the second pattern takes each wrapped span
+    whole or finds its own matches between them, and both kinds are cut out with \\x01 marks.
+    The text between matches is then at hand after the split, so the context windows cost no
+    extra character scans of the article.
     """
-    mark = "\x00"
+    first, second = patterns
+    nul, mark = "\x00", "\x01"
     piece = pl.element()
-    plen = piece.str.len_chars().cast(pl.Int64)
+    # a first-pass match is a piece still wrapped in its two NULs: they take no offsets
+    plen = piece.str.len_chars().cast(pl.Int64) - 2 * piece.str.starts_with(nul).cast(pl.Int64)
     return (
         frame.lazy()
         .select(
             "article_id",
             "published_at",
             "frag",
-            pl.col("text").str.replace_all(pattern, f"{mark}${{0}}{mark}").str.split(mark)
-            .alias("_piece"),
+            pl.col("text").str.replace_all(first, f"{nul}${{0}}{nul}")
+            .str.replace_all(second, f"{mark}${{0}}{mark}").str.split(mark).alias("_piece"),
         )
         # pieces alternate text, match, text, ... (2k+1 of them): matches are the odd ones
         .with_columns(pl.col("_piece").list.len().floordiv(2).alias("_k"))
@@ -148,7 +182,8 @@ def _spans(frame: pl.DataFrame, pattern: str) -> pl.DataFrame:
             "frag",
             pl.col("_piece").list.eval(plen.cum_sum() - plen).list.gather_every(2, 1)
             .alias("start"),
-            pl.col("_piece").list.gather_every(2, 1).alias("match"),
+            pl.col("_piece").list.gather_every(2, 1).list.eval(piece.str.strip_chars(nul))
+            .alias("match"),
             pl.col("_piece").list.gather_every(2, 0).list.head(pl.col("_k"))
             .list.eval(piece.str.slice(-_CTX)).alias("left"),
             pl.col("_piece").list.gather_every(2, 2).list.eval(piece.str.slice(0, 24))
@@ -200,9 +235,9 @@ def _fragments(text: pl.Series) -> pl.Series:
 
 
 _FUTURE = (
-    r"(?:\bwill\b|'ll\b|\bshall\b|\bgoing to\b|\bplan(?:s|ned)?\b|\bschedul|\bexpect|\bdue\b|"
+    r"(?:\bwill\b|'ll\b|\bshall\b|\bgoing to\b|\bplan(?:s|ned|ning)?\b|\bschedul|\bexpect|\bdue\b|"
     r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bto be\b|"
-    r"\bnext\b|\bas soon as\b|\buntil\b|"
+    r"\bnext\b|\bas (?:soon|early) as\b|\buntil\b|"
     r"\bpayable\b|\beffective\b|\bthrough\b|\bof record\b|"
     r"\bto (?:leave|meet|visit|travel|attend|hold|vote|"
     r"return|begin|start|announce|decide|resume)\b)"
@@ -210,7 +245,8 @@ _FUTURE = (
 
 
 _TENSE_MODES = ["yearless", "weekday", "wdday", "holiday", "offset", "prev"]  # read `future`
-_KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "looser", "dom", "frac", "rate"]
+_KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "looser", "dom", "frac", "rate",
+             "domdot", "domonly"]
 
 
 def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> pl.Series:
@@ -224,11 +260,17 @@ def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> 
     return base.scatter(idx, part.collect().to_series())
 
 
+_ABBREV = r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gov|Sen|Rep|Gen|Lt|Col|Rev|Prof)\."
+
+
 def _future() -> pl.Expr:
     """Tense cues in the words before the mention (same sentence), or a scheduling fragment."""
     return (
         pl.col("left")
-        .str.slice(-40).str.extract(r"([^.!?\n]*)$", 1)
+        .str.slice(-40)
+        # initials and abbreviations do not end the sentence ("will succeed Daniel P. Davison")
+        .str.replace_all(_ABBREV, "_")
+        .str.extract(r"([^.!?\n]*)$", 1)
         .str.to_lowercase()
         .str.contains(_FUTURE)
         .fill_null(False)
@@ -262,6 +304,13 @@ def _keep() -> pl.Expr:
               | pl.col("right").str.contains(r"^\s+[0-9]{1,2}[:.][0-9]{2}"))
         .when(pl.col("ctx") == "looser")
         .then(pl.col("frag"))
+        # "2." in a fragment, not the "10." of "10.45"
+        .when(pl.col("ctx") == "domdot")
+        .then(pl.col("frag") & ~pl.col("right").str.contains("^[0-9]"))
+        # a day number alone is a date only as the whole fragment ("11")
+        .when(pl.col("ctx") == "domonly")
+        .then(pl.col("frag") & (pl.col("start") == 0)
+              & (pl.col("right").str.strip_chars() == ""))
         # "the 22nd" but not "the 2nd round"
         .when(pl.col("ctx") == "dom")
         .then(_day_ends())
@@ -286,6 +335,38 @@ def _day_ends() -> pl.Expr:
     or a connector follows (not "Friday 12 people", "Thursday, 5,745,188 shares")."""
     return pl.col("frag") | pl.col("right").str.contains(
         r"^\s*(?:$|[,.;:!?)](?:\s|$)|(?:at|in|from|to|until|and)\b|[0-9]{1,2}[:.][0-9])")
+
+
+_POD_GAP = 8  # characters: how near another mention a part of day alone belongs to it
+
+
+def _absorb_parts_of_day(rows: pl.DataFrame) -> pl.DataFrame:
+    """A part of day alone ("morning", mode `pod`) next to another mention belongs to it
+    ("december 6 afternoon", "evening of the 25th", "4:30 in the afternoon"): not a mention of
+    its own. Only fragments have such rows, so the rest of the rows pass untouched."""
+    pod = (pl.col("mode") == "pod").fill_null(False)
+    docs = rows.filter(pod)["article_id"].unique()
+    if docs.len() == 0:
+        return rows
+    inside = pl.col("article_id").is_in(docs.implode())
+    part = rows.filter(inside).sort("article_id", "start")
+    same_prev = pl.col("article_id") == pl.col("article_id").shift(1)
+    same_next = pl.col("article_id") == pl.col("article_id").shift(-1)
+    near_prev = same_prev & (pl.col("start") - pl.col("end").shift(1) <= _POD_GAP)
+    near_next = same_next & (pl.col("start").shift(-1) - pl.col("end") <= _POD_GAP)
+    near = (
+        (near_prev & (pl.col("mode").shift(1) != "pod"))
+        | (near_next & (pl.col("mode").shift(-1) != "pod"))
+    ).fill_null(False)
+    # "4:30 in the afternoon", "in the evening between 8 and 9": clock hours after noon
+    late = (pl.col("mode") == "pod") & (pl.col("n") >= 12)
+    pm = ((pl.col("mode") == "time") & ~pl.col("mtext").str.contains(r"(?i)[ap]\.?\s?m\b|noon")
+          & ((near_prev & late.shift(1)) | (near_next & late.shift(-1)))).fill_null(False)
+    value = pl.col("value")
+    for h in range(1, 12):
+        value = value.str.replace_all(f"T{h:02d}:", f"T{h + 12:02d}:", literal=True)
+    part = part.with_columns(pl.when(pm).then(value).otherwise(pl.col("value")).alias("value"))
+    return pl.concat([rows.filter(~inside), part.filter(~(pod & near))])
 
 
 def _demote_weekdays(rows: pl.DataFrame) -> pl.DataFrame:
@@ -393,7 +474,18 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
         .then(pl.col("left").str.slice(-(gap_len + pl.col("ext")), gap_len))
     )
     p_day, p_dt, p_clock = prev(day & ok), prev(dt & ok), prev(clock)
-    join_a = p_day & clock & gap.str.contains(r"^[\s,]*(?:at\s+|@\s*)?$")
+    frag = pl.col("frag")
+    join_a = p_day & clock & (
+        gap.str.contains(r"^[\s,]*(?:at\s+|@\s*)?$")
+        # a scheduling fragment: "25.11. 10 am", "Jun 21 on 8am"
+        | (frag & gap.str.contains(
+            r"^[\s,.]*(?:at\s+|@\s*|on\s+|(?:not\s+)?after\s+|before\s+)?$")))
+    # "8.5. Tuesday", "June 5, Tuesday": a day and its weekday are one mention (the day's)
+    join_d = (p_day & (mode == "weekday") & pl.col("tsuf").is_null() & gap.str.contains(r"^[\s,]*$")
+              & prev(mode).is_in(["fixed", "yearless", "wdday", "pick"]))
+    # a fragment's "Monday morning, 19.6.17": the weekday (and part of day) before its day
+    join_e = (frag & (prev(mode) == "weekday") & day & ok & gap.str.contains(r"^[\s,]*$")
+              & mode.is_in(["fixed", "yearless", "wdday", "pick"]))
     join_b = p_clock & day & ok & gap.str.contains(r"^[\s,]*(?:on\s+)?$")
     join_c = (
         ((p_day & day) | (p_dt & (dt | clock)) | (p_clock & clock)) & ok
@@ -401,8 +493,8 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
             gap.str.contains(r"^\s*[-–]\s*$")
             # in running prose "from Aug. 26 to Oct. 20" is two TIMEXes; numeric forms join
             | (gap.str.contains(r"^\s*(?:to|until|till|til)\s*$")
-               & pl.col("mtext").str.contains(r"^[0-9]")
-               & prev(pl.col("mtext")).str.contains(r"^[0-9]"))
+               & ((pl.col("mtext").str.contains(r"^[0-9]")
+                   & prev(pl.col("mtext")).str.contains(r"^[0-9]")) | frag))
         )
     )
     p_value, tsuf = prev(v), pl.col("tsuf").fill_null("")
@@ -414,16 +506,21 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
         (mode == "weekday") & (prev(mode) == "weekday")
         & (pl.col("start_date") < prev(pl.col("start_date")))
     ).then(_ymd(pl.col("start_date") + pl.duration(days=7))).otherwise(v)
+    # "Nov 13 23:30 - 3:35": an end time before the start time is on the next day
+    p_next = _ymd(p_day10.str.to_date("%Y-%m-%d", strict=False) + pl.duration(days=1))
+    end_day = pl.when(tsuf < p_value.str.slice(10)).then(p_next).otherwise(p_day10)
     merged = (
-        pl.when(join_a & tend.is_not_null()).then(p_value + tsuf + "/" + p_value + tend)
+        pl.when(join_d).then(p_value)
+        .when(join_e).then(v)
+        .when(join_a & tend.is_not_null()).then(p_value + tsuf + "/" + p_value + tend)
         .when(join_a).then(p_value + tsuf)
         .when(join_b & p_tend.is_not_null()).then(day10 + prev(tsuf) + "/" + day10 + p_tend)
         .when(join_b).then(v + prev(tsuf))
-        .when(p_dt & clock).then(p_value + "/" + p_day10 + tsuf)
+        .when(p_dt & clock).then(p_value + "/" + end_day + tsuf)
         .otherwise(p_value + "/" + wd_end)
     )
     rows = rows.with_columns(
-        (join_a | join_b | join_c).fill_null(False).alias("_join"),
+        (join_a | join_b | join_c | join_d | join_e).fill_null(False).alias("_join"),
         merged.alias("_merged"), gap.alias("_gap"),
     )
     take = pl.col("_join") & ~(same & pl.col("_join").shift(1)).fill_null(False)
@@ -501,13 +598,18 @@ def _ref() -> list[pl.Expr]:
 
 
 def _time() -> list[pl.Expr]:
-    """A clock time on the publication day; in a fragment the day stays open (XXXX-XX-XX)."""
+    """A clock time on the publication day; in a fragment the day stays open (XXXX-XX-XX),
+    but "noon" alone there is, like a part of day, the day of the next noon."""
     pub, frag, tsuf = pl.col("pub"), pl.col("frag"), pl.col("tsuf").fill_null("")
-    day = pl.when(~frag).then(pub)
+    noon = frag & pl.col("mtext").str.to_lowercase().str.contains(r"^(?:noon|midday)$")
+    next_noon = pub + pl.duration(days=pl.when(pl.col("phour").fill_null(0) >= 12).then(1)
+                                  .otherwise(0))
+    day = pl.when(noon).then(next_noon).when(~frag).then(pub)
     ymd = pl.when(frag).then(pl.lit("XXXX-XX-XX")).otherwise(_ymd(pub))
     end = pl.when(pl.col("code").is_not_null()).then(pl.format("/{}{}", ymd, pl.col("code")))
-    return [pl.format("{}{}{}", ymd, tsuf, end.fill_null("")).alias("value"),
-            day.alias("start_date"), day.alias("end_date")]
+    value = pl.when(noon).then(_ymd(next_noon)).otherwise(
+        pl.format("{}{}{}", ymd, tsuf, end.fill_null("")))
+    return [value.alias("value"), day.alias("start_date"), day.alias("end_date")]
 
 
 def _yearless() -> list[pl.Expr]:
@@ -523,7 +625,7 @@ def _yearless() -> list[pl.Expr]:
         .when(dirn == -1).then(pl.when(delta >= 0).then(-1).otherwise(0))
         .when(pl.col("future") | (pl.col("mod") == "ON_OR_BEFORE"))
         .then(pl.when(delta < -93).then(1).otherwise(0))
-        .when(delta >= 6 * 31).then(-1)  # half a year ahead: news tells of the latest one
+        .when(delta >= 4 * 31).then(-1)  # months ahead: news tells of the latest one
         .otherwise(0)
     )
     y = py + ydelta
@@ -551,6 +653,25 @@ def _yearless() -> list[pl.Expr]:
             pl.when(known).then(last).alias("end_date")]
 
 
+def _pick() -> list[pl.Expr]:
+    """Two readings of a date ("16-04-19": 16 April 2019 or 2016-04-19): the one whose year is
+    nearer the publication date's (the first on a tie)."""
+    py = pl.col("pub").dt.year()
+    one, two = pl.col("val"), pl.col("code")
+    second = (two.str.slice(0, 4).cast(pl.Int32) - py).abs() < (
+        one.str.slice(0, 4).cast(pl.Int32) - py).abs()
+    value = pl.when(second).then(two).otherwise(one)
+    day = value.str.to_date("%Y-%m-%d", strict=False)
+    return [value.alias("value"), day.alias("start_date"), day.alias("end_date")]
+
+
+def _pod() -> list[pl.Expr]:
+    """A part of day alone in a fragment: the day it next comes (see `pod_starts`)."""
+    late = (pl.col("phour").fill_null(0) >= pl.col("n")) & (pl.col("dirn") != 2)
+    day = pl.col("pub") + pl.duration(days=pl.when(late).then(1).otherwise(0))
+    return [_ymd(day).alias("value"), day.alias("start_date"), day.alias("end_date")]
+
+
 def _weekday() -> list[pl.Expr]:
     """The most recent such weekday (today included) unless cues or tense point ahead."""
     pub, wd, dirn = pl.col("pub"), pl.col("wd"), pl.col("dirn")
@@ -559,6 +680,8 @@ def _weekday() -> list[pl.Expr]:
     fwd = (wd - pw) % 7
     off = (
         pl.when(dirn == -1).then(-pl.when(back == 0).then(7).otherwise(back))
+        # a scheduling fragment's "next Friday" is the Friday of next week
+        .when((dirn == 1) & pl.col("frag")).then(wd - pw + 7)
         .when(dirn == 1).then(pl.when(fwd == 0).then(7).otherwise(fwd))
         .when(dirn == 2).then(fwd)  # "this Friday"
         .when(dirn.is_in([3, -3, 4]))  # "Friday next week": that week's Friday
@@ -629,8 +752,8 @@ def _offset_day() -> pl.Expr:
     """The publication date moved by n calendar units (the day `_offset` reads)."""
     pub, unit, n = pl.col("pub"), pl.col("unit"), pl.col("n")
     months = (
-        pl.when(unit == "month").then(n).when(unit == "quarter").then(n * 3)
-        .when(unit == "half").then(n * 6).when(unit == "year").then(n * 12)
+        pl.when(unit.is_in(["month", "monthend"])).then(n).when(unit == "quarter").then(n * 3)
+        .when(unit == "half").then(n * 6).when(unit.is_in(["year", "yearend"])).then(n * 12)
         .when(unit == "decade").then(n * 120).when(unit == "century").then(n * 1200)
         .otherwise(0)
     )
@@ -641,7 +764,10 @@ def _offset_day() -> pl.Expr:
         .then(pl.when(pl.col("future") | (pw >= 6)).then(0).otherwise(-7))
         .when(unit.is_in(["week", "weekend"])).then(n * 7)
     )
-    return (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
+    day = (pub + pl.duration(days=days.fill_null(0))).dt.offset_by(pl.format("{}mo", months))
+    # the last day of that month or year
+    return (pl.when(unit == "monthend").then(day.dt.month_end())
+            .when(unit == "yearend").then(pl.date(day.dt.year(), 12, 31)).otherwise(day))
 
 
 def _offset() -> list[pl.Expr]:
@@ -654,8 +780,9 @@ def _offset() -> list[pl.Expr]:
     monday = day - pl.duration(days=day.dt.weekday() - 1)
     iso_y, iso_w = day.dt.iso_year(), day.dt.week()
     week = pl.format("{}-W{}", iso_y, _pad(iso_w))
+    is_day = unit.is_in(["day", "monthend", "yearend"])
     value = (
-        pl.when(unit == "day").then(pl.format("{}{}", _ymd(day), pl.col("tsuf").fill_null("")))
+        pl.when(is_day).then(pl.format("{}{}", _ymd(day), pl.col("tsuf").fill_null("")))
         .when(unit == "week").then(week)
         .when(unit == "weekend").then(pl.format("{}-WE", week))
         .when(unit == "month").then(pl.format("{}-{}", y, _pad(m)))
@@ -679,11 +806,11 @@ def _offset() -> list[pl.Expr]:
     cal_first = pl.date(year0, first_month, 1)
     cal_last = cal_first.dt.offset_by(pl.format("{}mo", span_months - 1)).dt.month_end()
     sd = (
-        pl.when(unit == "day").then(day).when(unit == "week").then(monday)
+        pl.when(is_day).then(day).when(unit == "week").then(monday)
         .when(unit == "weekend").then(monday + pl.duration(days=5)).otherwise(cal_first)
     )
     ed = (
-        pl.when(unit == "day").then(day)
+        pl.when(is_day).then(day)
         .when(unit.is_in(["week", "weekend"])).then(monday + pl.duration(days=6))
         .otherwise(cal_last)
     )
@@ -767,7 +894,7 @@ def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
 
 _RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
 
-              "weekday": _weekday, "part": _part, "fin": _fin}
+              "weekday": _weekday, "part": _part, "fin": _fin, "pick": _pick, "pod": _pod}
 
 
 def _mkdate(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:

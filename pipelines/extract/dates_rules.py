@@ -2,8 +2,9 @@
 """Patterns and the per-string interpreter behind `pipelines.extract.dates`.
 
 Rules are Python regexes with named groups, built from the word lists in
-`seeds/dates/lexicon.yaml`. Their union (names stripped, ASCII word boundaries so the regex
-engine keeps its fast DFA) finds candidate mentions in polars; `interpret` then re-matches each
+`seeds/dates/lexicon.yaml`. Their unions (names stripped, ASCII word boundaries and ASCII
+spaces so the regex engine keeps a small, fast DFA; see `scan_patterns`) find candidate mentions
+in polars; `interpret` then re-matches each
 *distinct* candidate string against the rules in order and returns a spec row (`SPEC_SCHEMA`)
 that `dates._resolve` turns into a TimeML value against the publication date.
 """
@@ -48,7 +49,7 @@ def fragment_vocabulary() -> list[str]:
     words: set[str] = set(lx["fragment_words"])
     for key in ("months", "weekdays", "numbers", "units", "seasons", "parts_of_day", "sets",
                 "refs", "cues_outside", "cues_inside", "position_cues", "ordinals",
-                "clock_hours"):
+                "clock_hours", "pod_starts"):
         for w in lx[key]:
             words.update(re.findall(r"[a-z]{2,}", str(w).lower()))
     words.update(w + "s" for w in list(words))
@@ -76,6 +77,8 @@ def _parts() -> dict[str, str]:
     p["MONF"] = rf"(?:{_alt([*months_full, 'may'])}|(?:{_alt(['jan', 'feb', 'aug', 'sept', 'oct', 'nov', 'dec'])})\.)"
     p["WD"] = rf"(?:{_alt(wd_full)}|(?:{_alt(lx['weekdays'])})\b\.?)"
     p["WDF"] = rf"(?:{_alt(wd_full)})"
+    p["WDA"] = rf"(?:{_alt([w for w in lx['weekdays'] if w not in wd_full])})"
+    p["MONA"] = rf"(?:{_alt(months_abbr)})"
     p["UNIT"] = rf"(?:{_alt(units)})"
     p["NUMW"] = (
         rf"(?:(?:{_alt(nums)})(?:[\s-]+(?:{_alt(nums)}))?|\d+(?:\.\d+)?(?:\s+1/2)?|1/2|"
@@ -84,7 +87,9 @@ def _parts() -> dict[str, str]:
     p["VAGUE"] = rf"(?:{_alt(lx['vague_numbers'])})"
     p["SEASON"] = rf"(?:{_alt(lx['seasons'])})"
     p["POD"] = rf"(?:{_alt(lx['parts_of_day'])})"
+    p["PODS"] = rf"(?:{_alt(lx['pod_starts'])})"
     p["ORD"] = rf"(?:{_alt(lx['ordinals'])})"
+    p["QORD"] = rf"(?:{_alt([*lx['ordinals'], 'latest', 'current', 'year-ago', 'year-earlier', 'previous', 'past', 'final'])})"
     p["DAY"] = r"(?:[0-3]?\d)(?:st|nd|rd|th)?\b"
     # month names glued to digits ("03APR", "28Nov2016"): no word boundary inside
     p["MONC"] = rf"(?:{_alt(lx['months'])})"
@@ -98,7 +103,7 @@ def _parts() -> dict[str, str]:
     )
     # a clock time right after a date may be written 19.10, 0930 or 1900-2110
     p["TSUF"] = (
-        r"(?:,?\s*(?:[-–@]\s*|at\s+)?(?P<t>{TIME}|(?:[01]?\d|2[0-3])\.[0-5]\d\b)"
+        r"(?:,?\s*(?:[-–@]\s*|at\s+)?(?P<t>{TIME})|(?:,?\s*@\s*|,?\s+(?:at\s+)?)(?P<t2>(?:[01]?\d|2[0-3])\.[0-5]\d)(?:h\b|\b)"
         r"|\s+(?P<r1>(?:[01]\d|2[0-3])[0-5]\d)\s*[-–]\s*(?P<r2>(?:[01]\d|2[0-3])[0-5]\d)\b)"
     ).replace("{TIME}", p["TIME"])
     p["REL"] = (
@@ -119,14 +124,16 @@ def _rules() -> list[tuple[str, str]]:
     rules = [
         # date + time and numeric dates
         ("iso", r"(?P<y>\d{4})-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T\s]+(?P<tm>[0-2]\d:[0-5]\d)(?::\d\d)?)?\b"),
-        ("ymd", r"(?P<y>\d{4})/(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)\b"),
-        ("wd_num", r"(?:on\s+)?(?P<wd>{WD}),?\s+(?P<a>[0-3]?\d)[./](?P<b>[01]?\d)\b(?:[./](?P<y>\d{4}|\d\d)\b)?"
+        ("ymd", r"(?P<y>\d{4})[/.](?P<mo>[0-3]?\d)[/.](?P<d>[0-3]?\d)\b"),
+        ("wd_num", r"(?:on\s+)?(?P<wd>{WD}),?\s+(?P<a>[0-3]?\d)(?P<s>[./])(?P<b>[0-3]?\d)\b(?:[./](?P<y>\d{4}|\d\d)\b)?"
                    r"{TSUF}?"),
         # "05.-10.11.17", "15-17.01.2018", "4-6.6.": a range of days in one month
-        ("drange", r"(?P<a>[0-3]?\d)\.?\s*[-–]\s*(?P<b>[0-3]?\d)\.(?P<mo>[01]?\d)(?:\.\s?(?P<y>\d{4}|\d\d)\b|\.)"),
+        ("drange", r"(?:(?P<a0>[0-3]?\d)\.)?(?P<a>[0-3]?\d)\.?\s*[-–]\s*(?P<b>[0-3]?\d)\.(?P<mo>[01]?\d)(?:\.(?P<y>\s?\d{4}|\d\d)\b|\.)"),
         ("num", r"(?P<a>[0-3]?\d)(?P<s>[./-])(?P<b>[0-3]?\d)[./-](?P<y>\d{4}|\d\d)\b{TSUF}?"),
+        # "2 jul 93": a two-digit year ending a scheduling fragment
+        ("dm_yy", r"(?P<d>{DAY})\.?\s*(?P<mon>{MON})\s+(?P<y>\d\d)$"),
         # month-day and day-month, optionally with weekday, year, time, day range
-        ("md", r"(?:(?P<wd>{WD}),?\s+(?:the\s+)?)?(?P<mon>{MON})\s*(?P<d>{DAY})"
+        ("md", r"(?:(?P<wd>{WD}),?\s+(?:the\s+)?)?(?P<mon>{MON})(?:\s*|/)(?P<d>{DAY})"
                r"(?:\s*(?:-|–|to|through|until|and)\s*(?P<d2>{DAY}))?"
                r"(?:,?\s*(?P<y>{YEAR}))?{TSUF}?"),
         ("dm", r"(?:(?P<wd>{WD}),?\s+(?:the\s+)?)?(?:the\s+)?(?P<d>{DAY})\.?"
@@ -149,9 +156,11 @@ def _rules() -> list[tuple[str, str]]:
         ("quarter_y", r"(?:the\s+)?(?:(?P<ord>{ORD})[\s-]+(?:fiscal\s+)?quarter\s+(?:of\s+)?(?:fiscal\s+)?"
                       r"(?P<y>{YEAR})|(?P<y2>{YEAR})\s+(?P<ord2>{ORD})[\s-]+quarter|q(?P<q>[1-4])"
                       r"(?:\s*(?:of\s+)?|\s*[-/']\s*)(?P<y3>{YEAR}|\d\d\b)|(?P<y4>{YEAR})\s*[-/]?\s*q(?P<q2>[1-4])\b)"),
-        ("quarter", r"(?:(?P<det>the|this|last|next|its|that)\s+)?(?:(?P<rel>this|last|next)\s+year's\s+)?"
-                    r"(?:(?P<fis>fiscal)\s+)?(?:(?P<ord>{ORD}|latest|current|year-ago|year-earlier|"
-                    r"previous|past|first|final)[\s-]*)?(?:fiscal\s+)?quarter\b"),
+        # a determiner or an ordinal before it ("the quarter", "third-quarter"), not "quarter"
+        ("quarter", r"(?:(?P<det>the|this|last|next|its|that)\s+(?:(?P<rel>this|last|next)\s+year's\s+)?"
+                    r"(?:fiscal\s+)?(?:(?P<ord>{QORD})[\s-]*)?"
+                    r"|(?:(?P<rel2>this|last|next)\s+year's\s+)?(?:fiscal\s+)?(?P<ord2>{QORD})[\s-]*)"
+                    r"(?:fiscal\s+)?quarter\b"),
         ("half_y", r"(?:the\s+)?(?P<ord>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{YEAR})"
                    r"|h(?P<h>[12])\s*(?P<y2>{YEAR})"),
         ("half", r"the\s+(?P<ord>first|second)\s+half\s+of\s+(?:the|this|(?P<rel>last|next))\s+year"),
@@ -180,7 +189,7 @@ def _rules() -> list[tuple[str, str]]:
         ("rel_unit", r"(?:(?P<pos>earlier|later)\s+)?(?P<rel>{REL})\s+(?P<unit>week|month|year|quarter|weekend|"
                      r"decade|fiscal\s+year)\b"),
         ("rel_wd", r"(?P<rel>this\s+coming|this\s+past|the\s+previous|the\s+following|last|next|this|coming|past)\s+(?P<wd>{WDF})"
-                   r"(?:\s+(?P<pod>{POD}))?\b"),
+                   r"(?:\s+(?P<pod>{POD}))?\b{TSUF}?"),
         ("rel_mon", r"(?P<rel>last|next|this|this\s+past|this\s+coming)\s+(?P<mon>{MONF})\b"),
         ("mon_rel", r"(?P<mon>{MONF})\s+(?P<rel>last|next|this)\s+year\b"),
         ("the_weekend", r"the\s+weekend\b"),
@@ -188,7 +197,9 @@ def _rules() -> list[tuple[str, str]]:
         ("period", r"(?:the\s+)?(?:comparable\s+)?(?P<w>year-ago|year-earlier|latest|\d{4})\s+(?:period|quarter)\b"),
         ("quarter_ya", r"(?:the\s+)?(?:year-ago|year-earlier)\s+(?P<ord>{ORD})[\s-]+(?:fiscal\s+)?quarter\b"),
         ("the_year", r"the\s+(?P<adj>full\s+|fiscal\s+|latest\s+fiscal\s+)?year\b(?P<end>\s+end(?:ed|ing)\b)?"),
-        ("year_end", r"(?:year-end|year\s+end|year's\s+end)\b"),
+        # the last day of the year or month: "year-end", "month-end", "end of the month", "eoy"
+        ("year_end", r"(?:(?P<u>year|month)(?:-end|\s+end|'s\s+end)|(?P<ab>eo[ym])"
+                     r"|(?P<the>the\s+)?end\s+of\s+(?:the\s+)?(?P<u2>month|year))\b"),
         ("season_alone", r"(?P<the>the\s+)?(?P<s>summer|winter|autumn)\b"),
         # durations
         ("dur", r"(?:(?P<lim>(?:the\s+)?(?:past|last|next|first|coming|previous|following|final|remaining"
@@ -207,20 +218,57 @@ def _rules() -> list[tuple[str, str]]:
         ("ref", r"(?P<w>{REFS})\b"),
         # weekday, month, year alone
         ("wd", r"(?P<wd>{WDF})(?:\s+(?P<pod>{POD}))?\b"),
+        ("wd_abbr", r"(?P<wd>{WDA})\b\.?"),
         ("mon", r"(?P<mon>{MONF})\b"),
+        ("mon_abbr", r"(?P<mon>{MONA})\b\.?"),
         # day and month in digits without a year: "31.01.", "8.5.", "13.01", "5/8" (late in the
         # list: decimals and fractions are tried as durations and clock times first)
         ("holiday", r"(?:(?P<rel>last|next|this)\s+)?(?P<h>{HOLIDAY})(?:\s+(?P<wk>week))?\b"),
         ("dom", r"the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),
         ("dm_num", r"(?P<a>[0-3]?\d)(?P<s>\.\s?|/)(?P<b>[0-3]?\d)\b(?P<dot>\.)?"),
+        ("drange_open", r"(?P<a>[0-3]?\d)\s*[-–]\s*(?P<b>[0-3]?\d)\.(?P<mo>[01]?\d)\b"),
+        ("dm_dash", r"(?P<a>[0-3]?\d)-(?P<b>[01]?\d)\b"),
+        ("between", r"between\s+(?P<t1>{TIME}|(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?)\s+and\s+"
+                    r"(?P<t2>{TIME}|(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?)\b"),
+        # scheduling fragments only: a day of the month as "2." or "the 13.", a part of day alone
+        ("dom_dot", r"(?:the\s+)?(?P<d>[0-3]?\d)(?:\.|(?P<sfx>st|nd|rd|th)?\b)"),
+        # a clock hour in a fragment: "8h", "20h"; "8" only after a cue ("at 8", "after 9")
+        ("hour", r"(?P<h>[01]?\d|2[0-3])(?P<hh>\s?h)?\b"),
+        ("pod_alone", r"(?:(?P<this>this)\s+)?(?P<pod>{PODS})\b"),
         ("year", r"(?P<y>{YEAR})"),
     ]
     return rules
 
 
 def _fill(pat: str, parts: dict[str, str]) -> str:
-    """Replace `{NAME}` placeholders (upper-case names only; regex counts stay)."""
-    return re.sub(r"\{([A-Z_]+)\}", lambda m: parts[m.group(1)], pat)
+    """Replace `{NAME}` placeholders (upper-case names only; regex counts stay), with `\\s` as
+    the ASCII spaces and the no-break space (see `_ws`)."""
+    return _ws(re.sub(r"\{([A-Z_]+)\}", lambda m: parts[m.group(1)], pat))
+
+
+# Whitespace the patterns accept. Unicode `\s` (two dozen code points, most of them multi-byte)
+# makes the union's lazy DFA several times larger, and slower, for spaces news text rarely has.
+_WS = "\t\n\x0b\x0c\r \xa0"
+
+
+def _ws(pat: str) -> str:
+    """`\\s` spelled as `_WS`: inside a character class its members, outside it a class."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pat):
+        c = pat[i]
+        if c == "\\":
+            esc = pat[i:i + 2]
+            out.append((_WS if in_class else f"[{_WS}]") if esc == r"\s" else esc)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class and out[-1] != "[":
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 @cache
@@ -244,11 +292,37 @@ def _first_rule() -> re.Pattern[str]:
     )
 
 
+# The rules are scanned in two passes of about half of them each: one lazy DFA for all of them
+# outgrows its cache on news text and runs several times slower than two smaller ones.
+_SPLIT = 26
+_FIRST_PASS = {"quarter_ya", "period", "rel_wd"}
+
+
+# Rules for scheduling fragments only ("tue", "apr.", "2.", "morning"): not scanned in other
+# text, where they would only find words to throw away and cut the context of later mentions.
+FRAGMENT_RULES = {"wd_abbr", "mon_abbr", "dom_dot", "pod_alone", "dm_yy", "dm_dash", "drange_open",
+                  "hour", "between"}
+
+
 @cache
-def union_pattern() -> str:
-    """The polars (Rust regex) pattern: any rule, ASCII word boundaries (keeps the DFA fast)."""
+def scan_patterns(fragments: bool = False) -> tuple[str, str]:
+    """Two polars (Rust regex) patterns that together find what one union of all rules would:
+    the first `_SPLIT` rules, then the rest over the text between their matches (see
+    `dates._spans`); the second steps over any span the first one marked with NUL characters
+    as a whole. A rule that starts earlier than a first-pass rule could match inside it goes in
+    the first pass (`_FIRST_PASS`). The rules for fragments only are left out unless
+    `fragments`."""
+    rules = [r for r in _rules() if fragments or r[0] not in FRAGMENT_RULES]
+    # rules that begin earlier than a first-pass rule matching inside them scan in the first
+    first = [r for i, r in enumerate(rules) if i < _SPLIT or r[0] in _FIRST_PASS]
+    second = _union([r for r in rules if r not in first])
+    return _union(first), r"(?i)\x00[^\x00]*\x00|" + second[len("(?i)"):]
+
+
+def _union(rules: list[tuple[str, str]]) -> str:
+    """One alternation of the rules, names stripped, ASCII word boundaries (a fast DFA)."""
     p = _parts()
-    body = "|".join(_fill(pat, p) for _, pat in _rules())
+    body = "|".join(_fill(pat, p) for _, pat in rules)
     return re.sub(r"\(\?P<\w+>", "(?:", _rust(rf"(?i)\b(?:{body})"))
 
 
@@ -257,9 +331,9 @@ def prefix_pattern() -> str:
     """Cue words ending the left context: `co` outside the span, `inner` (kept) inside it."""
     p = _parts()
     pos = r"(?:(?:early|late|mid|earlier|later)(?:\s+|-)|the\s+(?:beginning|start|middle|end|close)\s+of\s+)"
-    return _rust(
+    return _rust(_ws(
         rf"(?i)(?:\b(?P<co>{p['CUE_OUT']})\s+)?(?P<inner>(?:\b(?:{p['CUE_IN']})\s+)?(?:\b{pos})?)$"
-    )
+    ))
 
 
 def _rust(pat: str) -> str:
@@ -357,8 +431,8 @@ def _tsuf(g: dict[str, Any]) -> tuple[str, str] | None:
     if g.get("r1"):
         a, b = _time(g["r1"][:-2] + ":" + g["r1"][-2:]), _time(g["r2"][:-2] + ":" + g["r2"][-2:])
         return (a, b) if a and b else None
-    if g.get("t"):
-        t = _time(g["t"])
+    if g.get("t") or g.get("t2"):
+        t = _time(g.get("t") or g["t2"])
         return (t, "") if t else None
     return "", ""
 
@@ -467,16 +541,27 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         return _fixed_date(y, mo, d, "T" + g["tm"] if g["tm"] else "")
     if name == "ymd":
         y, mo, d = int(g["y"]), int(g["mo"]), int(g["d"])
+        if mo > 12 >= d:  # "2022/30/11": year/day/month
+            mo, d = d, mo
         return _fixed_date(y, mo, d) if _valid(y, mo, d) else None
     if name in ("num", "wd_num"):
         a, b = int(g["a"]), int(g["b"])
         if name == "num" and g.get("s") == "-" and len(g["y"]) != 4:
-            return None
+            c = int(g["y"])
+            dmy = (_year4(g["y"]), b, a) if _valid(_year4(g["y"]), b, a) else None
+            ymd = (_year4(g["a"]), b, c) if _valid(_year4(g["a"]), b, c) else None
+            if dmy is None and ymd is None:
+                return None
+            one, two = dmy or ymd, ymd or dmy
+            assert one is not None and two is not None
+            spec = _base(mode="pick", val=date(*one).isoformat(), code=date(*two).isoformat(),
+                         uval=date(*one).isoformat(), ctx="looser")
+            return spec
         # day first unless impossible (news outside the US and ctparse-style input), or a US
         # slash date whose second number cannot be a month.
-        if name == "num" and g.get("s") == "/" and b > 12 >= a:
+        if g.get("s") == "/" and b > 12 >= a:
             mo, d = a, b
-        elif a > 12 >= b or g.get("s") in (".", "-") or name == "wd_num":
+        elif a > 12 >= b or g.get("s") in (".", "-"):
             d, mo = a, b
         else:
             mo, d = a, b
@@ -500,15 +585,15 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if yraw and name == "dm" and not 1800 <= int(yraw) <= 2100 and _time(yraw[:2] + ":" + yraw[2:]):
             tsuf, tend = _time(yraw[:2] + ":" + yraw[2:]) or "", ""
             yraw = None
-        if mon.lower().rstrip(".") in lexicon()["ambiguous_months"] and not mon[0].isupper() \
-                and not yraw and not g.get("wd"):
-            return None
+        # "may 8": lower case, only where the day ends the phrase (see `dates._day_ends`)
+        low_month = mon.lower().rstrip(".") in lexicon()["ambiguous_months"] \
+            and not mon[0].isupper() and not yraw and not g.get("wd")
         if g.get("wd") and g["wd"].lower().rstrip(".") not in lexicon()["weekdays"]:
             return None
         if not _valid(int(yraw) if yraw else 0, mo, d):
             return None
         if d2 is not None:
-            if not (d < d2 and _valid(int(yraw) if yraw else 0, mo, d2)):
+            if not (d < d2 and _valid(int(yraw) if yraw else 0, mo, d2)) or low_month:
                 return None
             if yraw:
                 y = int(yraw)
@@ -518,7 +603,13 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                          uval=f"XXXX-{mo:02d}-{d:02d}/XXXX-{mo:02d}-{d2:02d}")
         if yraw:
             return _fixed_date(int(yraw), mo, d, tsuf, tend)
-        return _yearless(mo, d, tsuf, tend=tend)
+        spec = _yearless(mo, d, tsuf, tend=tend)
+        if low_month:
+            spec["ctx"] = "looser" if name == "dm" or tsuf else "dom"
+        return spec
+    if name == "dm_yy":  # "2 jul 93": a two-digit year, in a fragment only
+        mo, d, y = _mon(g["mon"]), int(re.match(r"\d+", g["d"]).group()), _year4(g["y"])  # type: ignore[union-attr]
+        return _fixed_date(y, mo, d) if _valid(y, mo, d) else None
     if name == "compact":
         mo = _mon(g["mon"])
         d = int(g["d"])
@@ -528,17 +619,40 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         return _yearless(mo, d) if _valid(0, mo, d) else None
     if name == "drange":
         a, b, mo = int(g["a"]), int(g["b"]), int(g["mo"])
+        if g.get("a0"):  # "5.8. - 16.8.": day.month on both sides, one month only
+            if a != mo:
+                return None
+            a = int(g["a0"])
         if not (a < b and _valid(0, mo, a) and _valid(0, mo, b)):
             return None
         spec = _base(mode="yearless", mo=mo, d=a, d2=b, ctx="number",
                      uval=f"XXXX-{mo:02d}-{a:02d}/XXXX-{mo:02d}-{b:02d}")
         if g.get("y"):
-            y = _year4(g["y"])
+            y = _year4(g["y"].strip())
             if not _valid(y, mo, b):
                 return None
             spec = _base(val=f"{y}-{mo:02d}-{a:02d}/{y}-{mo:02d}-{b:02d}",
                          sd=date(y, mo, a), ed=date(y, mo, b), ctx="number")
         return spec
+    if name == "hour":
+        if not (g.get("hh") or has_cue):
+            return None
+        clock = f"T{int(g['h']):02d}:00"
+        return _base(mode="time", tsuf=clock, typ="TIME", uval=f"XXXX-XX-XX{clock}")
+    if name == "between":  # "between 9.30 and 10.45", "between 11am and 1pm"
+        t1, t2 = _time(g["t1"]), _time(g["t2"])
+        if not (t1 and t2) or t2 <= t1:
+            return None
+        return _base(mode="time", tsuf=t1, code=t2, typ="TIME", uval=f"XXXX-XX-XX{t1}/XXXX-XX-XX{t2}")
+    if name == "dm_dash":  # "28-05": day-month, in a fragment only
+        d, mo = int(g["a"]), int(g["b"])
+        return _yearless(mo, d) if _valid(0, mo, d) else None
+    if name == "drange_open":  # "02-05.4": days of one month, in a fragment only
+        a, b, mo = int(g["a"]), int(g["b"]), int(g["mo"])
+        if not (a < b and _valid(0, mo, a) and _valid(0, mo, b)):
+            return None
+        return _base(mode="yearless", mo=mo, d=a, d2=b,
+                     uval=f"XXXX-{mo:02d}-{a:02d}/XXXX-{mo:02d}-{b:02d}")
     if name == "dm_num":
         a, b = int(g["a"]), int(g["b"])
         slash = g["s"] == "/"
@@ -601,6 +715,20 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         dirn = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
         return _base(mode="holiday", code=hname, dirn=dirn, unit="week" if g.get("wk") else None,
                      uval="XXXX-XX-XX")
+    if name == "dom_dot":
+        d = int(g["d"])
+        if not 1 <= d <= 31:
+            return None
+        dotted = s.endswith(".") or g.get("sfx")
+        if not dotted and has_cue:
+            return None  # "at 8": a clock hour (rule `hour`)
+        return _base(mode="wdday", d=d, uval=f"XXXX-XX-{d:02d}",
+                     ctx="domdot" if dotted else "domonly")
+    if name == "pod_alone":
+        # the day on which that part of the day comes next (today unless it has begun)
+        start = int(lexicon()["pod_starts"][g["pod"].lower()])
+        return _base(mode="pod", n=start, dirn=2 if g.get("this") else 0, uval="XXXX-XX-XX",
+                     ctx="looser")
     if name == "dom":
         d = int(g["d"])
         if not 1 <= d <= 31:
@@ -646,7 +774,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         ed = date(y, 3 * qi, calendar.monthrange(y, 3 * qi)[1])
         return _base(val=f"{y}-Q{qi}", sd=sd, ed=ed, qn=qi)
     if name == "quarter":
-        o = (g.get("ord") or "").lower()
+        o = (g.get("ord") or g.get("ord2") or "").lower()
         det = (g.get("det") or "").lower()
         if not o and not det:
             return None
@@ -657,7 +785,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if det == "next" and not o:
             return _offset("quarter", 1)
         if o in lexicon()["ordinals"] and o != "last":
-            n = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
+            n = {"last": -1, "next": 1}.get((g.get("rel") or g.get("rel2") or "").lower(), 0)
             q = int(lexicon()["ordinals"][o])
             return _base(mode="part", code=f"Q{q}", n=n, uval=f"XXXX-Q{q}", smo=3 * q - 2,
                          dirn=-2 if n == 0 else 0, qn=q)
@@ -686,7 +814,14 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return _offset("year", 0)
         return None
     if name == "year_end":
-        return _offset("year", 0)
+        unit = (g.get("u") or g.get("u2") or "").lower() or ("year" if g["ab"].lower() == "eoy" else "month")
+        if g.get("ab") and not s.islower():
+            return None  # "EOM" and the like are other abbreviations
+        if g.get("the") and unit == "year":  # "the end of the year": the year, mod END
+            spec = _offset("year", 0)
+            spec["mod"] = "END"
+            return spec
+        return _offset(f"{unit}end", 0)
     if name == "season_alone":
         if not g.get("the") and not has_cue:
             return None
@@ -837,6 +972,10 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                 "the previous": -1, "the following": 1,
                 "this coming": 1, "this": 2}[rel]
         suf = _POD.get((g.get("pod") or "").lower(), "")
+        ts = _tsuf(g)
+        if ts is None or ts[1]:
+            return None
+        suf = ts[0] or suf  # "next Monday 9.15"
         return _base(mode="weekday", wd=_wd(g["wd"]), dirn=dirn, tsuf=suf or None,
                      uval=f"XXXX-WXX-{_wd(g['wd'])}", typ="TIME" if suf else "DATE")
     if name in ("rel_mon", "mon_rel"):
@@ -917,19 +1056,20 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if w in ("current", "recent") and not has_cue:
             pass
         return _base(mode="ref", val=val)
+    if name == "wd_abbr":  # "tue", "Sat.": a weekday only in a scheduling fragment
+        wdn = _wd(g["wd"])
+        return _base(mode="weekday", wd=wdn, dirn=0, uval=f"XXXX-WXX-{wdn}", ctx="looser")
     if name == "wd":
-        if not s[0].isupper():
-            return None
         suf = _POD.get((g.get("pod") or "").lower(), "")
         return _base(mode="weekday", wd=_wd(g["wd"]), dirn=0, tsuf=suf or None,
                      uval=f"XXXX-WXX-{_wd(g['wd'])}" + suf, typ="TIME" if suf else "DATE")
-    if name == "mon":
+    if name in ("mon", "mon_abbr"):
         mon = g["mon"]
-        if not mon[0].isupper() or (mon.isupper() and len(mon) > 3):
-            return None
-        if mon.lower().rstrip(".") in lexicon()["ambiguous_months"] and not has_cue:
-            return None
-        return _yearless(_mon(mon), None)
+        spec = _yearless(_mon(mon), None)
+        if not mon[0].isupper() or (mon.isupper() and len(mon) > 3) or name == "mon_abbr" or (
+                mon.lower().rstrip(".") in lexicon()["ambiguous_months"] and not has_cue):
+            spec["ctx"] = "looser"  # "may", "apr.", "Jun": a month only in a scheduling fragment
+        return spec
     if name == "year":
         y = int(g["y"])
         spec = _year_span(y)
@@ -1019,6 +1159,8 @@ def _interpret_dict(match: str, co: str, inner: str) -> Spec | None:
                 ext = len(inner)
         elif not use_inner and (ci or pos) and not cue:
             pass
+        if cue == "since" and spec["unit"] in ("yearend", "monthend"):
+            spec["n"] = -1
         if cue and spec.get("mod") is None and spec["typ"] in ("DATE", "TIME") and ext == 0:
             spec["mod"] = lx["cues_outside"].get(cue)
         spec["ext"] = ext
