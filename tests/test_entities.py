@@ -115,6 +115,25 @@ def test_weights_hash_at_load() -> None:
     assert m.w.shape[0] == m.keys["_row"].to_numpy().max() + 2  # plus the zero unknown row
 
 
+def test_slot_table_lookup_matches_weights() -> None:
+    import numpy as np
+
+    from pipelines.extract.entities import _slots_of, model
+
+    m = model()
+    assert m is not None
+    keys = m.keys["_key"].to_numpy()
+    rows = m.keys["_row"].to_numpy()
+    known = keys != 0
+    # every feature key finds its own weights; unknown keys find an empty slot (zeros)
+    np.testing.assert_array_equal(m.sw[_slots_of(m, keys[known])], m.w[rows[known]])
+    rng = np.random.default_rng(0)
+    unknown = rng.integers(1, 2**63, size=5000, dtype=np.uint64)
+    unknown = unknown[~np.isin(unknown, keys)]
+    assert not m.sw[_slots_of(m, unknown)].any()
+    assert (m.slots != 0).sum() == known.sum()
+
+
 def test_gazetteer_ngrams_match_across_separators() -> None:
     out = run("Talks in Bosnia and Herzegovina and in Bosnia-Herzegovina resumed.")
     ids = {r["text"]: r["entity_id"] for r in out.iter_rows(named=True)}
@@ -156,6 +175,7 @@ def test_surname_resolves_to_full_name_in_article() -> None:
     "Troops from Chad and Niger joined the mission.",
     "Jordan said it would reopen the border.",
     "Georgia is holding elections next month.",
+    "Tajik rebels and Kuwaiti officials met Azeris and Panamanians in Vienna.",
 ])
 def test_places_and_demonyms_are_never_person(text: str) -> None:
     out = run(text)
@@ -277,7 +297,7 @@ def test_misc_cues_are_lexicon_classes() -> None:
     from pipelines.extract import entities as ent
 
     cues = pl.read_csv(ent.SEEDS / "misc_cues.csv")
-    assert set(cues["class"]) <= {"misc", "event"}
+    assert set(cues["class"]) <= {"misc", "event", "compound"}
     assert cues["word"].is_duplicated().sum() == 0
     frame = pl.DataFrame({"text": ["Muslim fans watched the World Cup in Paris."]})
     toks = ent.candidate_tokens(frame).toks
@@ -288,3 +308,55 @@ def test_misc_cues_are_lexicon_classes() -> None:
     ev = dict(zip(toks["word"], ent.token_columns(toks)["ev"], strict=True))
     assert ev["World"] == ev["Cup"] == 1
     assert ev["Muslim"] == ev["Paris"] == 0
+
+
+def test_demonyms_are_misc() -> None:
+    out = run("Tajik rebels and Kuwaiti officials met Emirati and Rwandan envoys.")
+    for word in ("Tajik", "Kuwaiti", "Emirati", "Rwandan"):
+        found = rows(out, word)
+        assert found and found[0]["type"] == "MISC", (word, out)
+
+
+def test_runs_split_after_hyphenated_compound() -> None:
+    from pipelines.extract import entities as ent
+
+    text = ("Shares of Ontario-based Magna International rose. The St. Louis-based Mercantile "
+            "Bancorp and Zürich-born Anna Müller-led Foo-backed Bar Corp said.")
+    cands = ent.candidate_tokens(pl.DataFrame({"text": [text]}))
+    toks = cands.toks
+    runs = cands.runs[toks["run_id"].unique(maintain_order=True).to_list()]
+    got = runs["run"].to_list()
+    assert got == ["Shares of Ontario-based", "Magna International", "The St. Louis-based",
+                   "Mercantile Bancorp and Zürich-born", "Anna Müller-led", "Foo-backed",
+                   "Bar Corp"], got
+    for r in runs.iter_rows(named=True):
+        assert text[r["start"]:r["end"]] == r["run"]
+    ctx = {r["run"]: r for r in runs.iter_rows(named=True)}
+    assert ctx["Magna International"]["prev_word"] == "based"
+    assert not ctx["Magna International"]["sent_start"]
+    assert ctx["Shares of Ontario-based"]["next_word"] == "magna"
+    assert ctx["Shares of Ontario-based"]["sent_start"]
+    assert ctx["Bar Corp"]["next_word"] == "said"
+    # tokens: positions restart in every part, in text order
+    assert toks["start"].is_sorted()
+    rows_ = toks.filter(pl.col("word").is_in(["Magna", "International"]))
+    assert rows_["tok_i"].to_list() == [0, 1] and rows_["n_tok"].to_list() == [2, 2]
+    # the compound heads (class compound) are read for splitting only, not as lexicon classes
+    assert ent._token_lexicon()["lex"].is_between(1, len(ent.LEX_KINDS)).all()
+
+
+def test_low_slot_scores_match_direct_lookup() -> None:
+    # the fused per-combination scoring of the low-cardinality slots equals a lookup per token
+    import numpy as np
+
+    from pipelines.extract import entities as ent
+
+    m = ent.model()
+    assert m is not None
+    cands = ent.candidate_tokens(pl.DataFrame({"text": [EXAMPLE, "ACME CORP SAID ON MONDAY",
+                                                        "Shares of Acme Holdings Inc rose."]}))
+    toks = ent.token_columns(cands.toks)
+    low = tuple(i for i in ent._LOW_SLOTS if i not in (ent._EV_SLOT, ent._SIL_SLOT))
+    others = tuple(i for i in range(len(ent.SLOTS)) if i not in low)
+    direct = ent._lookup(m, ent.slot_keys(toks, skip=others))
+    np.testing.assert_allclose(ent._low_scores(m, toks, low), direct, rtol=1e-5, atol=1e-4)

@@ -1,29 +1,33 @@
 """Named entities (PERSON, ORG, PLACE, MISC) with canonical ids, vectorised in polars + numpy.
 
-How it works, with no Python loop per article (~20 MB/s of text per core):
+How it works, with no Python loop per article (~22-24 MB of text per CPU-second):
 1. Candidates: one regex pass marks every *run* of capitalised tokens (joined by a space or a
    hyphen, with lower-case connectors such as "of", "for the" inside) and keeps the text gap
    before and after each run: context words and whether the run starts a sentence. One-word
    runs that are never names (The, It, Monday, ...) are dropped here.
 2. Tokens: runs are split into tokens; word-level columns (lower case, shape, lexicon class)
-   are computed once per distinct word. Gazetteer names are found by an integer join: every
-   token n-gram inside a run has a rolling hash of its tokens' keys, as has every alias.
+   are computed once per distinct word; a run is split after a hyphenated compound token
+   ("Ontario-based Magna": compound heads in misc_cues.csv). Gazetteer names are found by an
+   integer join: every token n-gram inside a run has a rolling hash of its tokens' keys, as has
+   every alias.
 3. Typing: an averaged perceptron trained on CoNLL-2003 train by `scripts/train_entities.py`
    (`seeds/entities/model_weights.parquet`: feature template + parts as strings, hashed to
    UInt64 keys at load time in this process). Features are UInt64 keys (XOR of seeded part
-   hashes) looked up by joins; features with few distinct values are scored once per distinct
-   combination. Pass 2 (stacking) adds weights of the pass-1 labels around the token (run
-   neighbours, run ends, the same word elsewhere in the article); a document vote adds a share
-   of the article-wide scores of the same word. A Viterbi pass over every run (all runs in
-   step, `decode`) adds label-transition scores: a run rarely changes from one kind of name to
-   another, and O next to a name costs unless it is a run-initial common word (The) or a
-   title (Mr). Consecutive tokens with the same label form a mention; a lone generic word
-   (TV, CEO) is none. Without the weights file, a rule typer runs.
-4. Identity: gazetteer hits by the mention's n-gram hash (countries -> iso:XX, GeoNames
-   cities -> geonames:N, curated people/organisations -> Wikidata QID or seed id); then
-   in-article resolution (a one-token mention that is the first or last token of a longer
-   person mention is that person; "Institute for the Study of War (ISW)" makes ISW an alias);
-   else key:type:name.
+   hashes) looked up in an open-addressing hash table (numpy); features with few distinct
+   values are scored once per distinct combination, word-level ones once per distinct word.
+   Pass 2 (stacking) adds weights of the pass-1 labels around the token (run neighbours, run
+   ends, the same word elsewhere in the article); a document vote adds a share of the
+   article-wide scores of the same word. A Viterbi pass over every run (all runs in step,
+   `decode`) adds label-transition scores: a run rarely changes from one kind of name to
+   another, and O next to a name costs unless it is a run-initial common word (The) or a title
+   (Mr). Consecutive tokens with the same label form a mention; a lone generic word (TV, CEO)
+   is none, a lower-case function word (of, the) at a mention's edge is dropped. Without the
+   weights file, a rule typer runs.
+4. Identity: gazetteer hits by the mention's n-gram hash (countries -> iso:XX, GeoNames cities
+   -> geonames:N, curated people/organisations -> Wikidata QID or seed id); then in-article
+   resolution (a one-token mention that is the first or last token of a longer person mention
+   is that person; "Institute for the Study of War (ISW)" makes ISW an alias); else
+   key:type:name.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ CONNECTORS = (
     "la", "le", "al", "bin", "da", "di", "y", "on", "&",
 )
 _CONN = "(?:" + "|".join(CONNECTORS) + ")"
+# connectors that are English function words, lower case: never the first or last word of a
+# name (unlike the name particles de, van, al, ...: "President de Klerk")
+FUNCTION_CONNECTORS = ("of", "the", "for", "and", "on", "&")
 RUN = (
     rf"(?:{TOKEN})(?:[ \-](?:{_CONN} )*(?:{TOKEN}))*"
     .replace(r"[\p{L}\p{N}]", rf"[\p{{L}}\p{{N}}&&[{_LATIN}]]")
@@ -220,8 +227,10 @@ def _token_lexicon() -> pl.DataFrame:
     }).select(_token_hash(pl.col("w")).alias("_hk"), "kind")
     # MISC cue words (misc_cues.csv): religions, languages, ideologies, peoples, holidays
     # (class misc) and heads of event / award / treaty names (class event)
+    # (class compound: heads of hyphenated compounds, read by _compound_word, not here)
     misc = pl.DataFrame(_read_csv("misc_cues.csv"), schema={"word": pl.String,
-                                                            "class": pl.String}).select(
+                                                            "class": pl.String}).filter(
+        pl.col("class") != "compound").select(
         _token_hash(pl.col("word")).alias("_hk"), pl.col("class").alias("kind"))
     return (
         pl.concat([gz, cues, misc])
@@ -262,42 +271,58 @@ def _token_hash(expr: pl.Expr) -> pl.Expr:
     return _norm_key(expr).hash(_GZ_SEED)
 
 
+@lru_cache(maxsize=1)
+def _compound_word() -> str | None:
+    """Regex of a hyphenated place/name compound token (Boston-based, Louis-based, Serb-led):
+    heads of class `compound` in misc_cues.csv."""
+    heads = [r["word"] for r in _read_csv("misc_cues.csv") if r["class"] == "compound"]
+    if not heads:
+        return None
+    return r"[\p{L}\p{N}.]-(?:" + "|".join(heads) + ")$"
+
+
 def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Runs of capitalised tokens with character offsets and their left/right context; `_doc`
     is the article's row number."""
     lf = articles.lazy() if isinstance(articles, pl.DataFrame) else articles
-    p = pl.col("_p")
-    pieces = (
-        lf.select(_pieces(pl.col("text"), RUN).alias("_p"))
-        .with_row_index("_doc")
-        .with_columns(p.list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"),
-                      pl.int_ranges(0, p.list.len()).alias("_i"))
-        .with_columns(
-            pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("start"))
-        .explode("_p", "_len", "start", "_i")
-        # a run's neighbours are the gaps around it (a document's pieces start and end with
-        # a gap, so the neighbours of a run are always in its document)
-        .with_columns(p.shift(1).alias("_prev"), p.shift(-1).alias("_next"))
-        .collect()
-    )
+    parts = lf.select(_pieces(pl.col("text").fill_null(""), RUN).alias("_p")).collect()["_p"]
+    # flat pieces with numpy offsets (no per-list expressions): a document's pieces alternate
+    # gap, run, ..., gap - an odd count - so a piece is a run iff its flat index minus its
+    # document's number is odd; a run's neighbours are the gaps around it, always in its
+    # document
+    per_doc = parts.list.len().to_numpy().astype(np.int64)
+    flat = parts.explode()
+    ln = flat.str.len_chars().to_numpy().astype(np.int64)
+    doc = np.repeat(np.arange(per_doc.size, dtype=np.uint32), per_doc)
+    ends = np.cumsum(ln)
+    first = np.cumsum(per_doc) - per_doc
+    begin = ends - ln
+    at = np.flatnonzero(((np.arange(ln.size) - doc) & 1).astype(bool) & (ln > 0))
+    pieces = pl.DataFrame({
+        "_doc": doc[at],
+        "start": begin[at] - begin[first][doc[at]],
+        "_len": ln[at],
+        "_p": flat.gather(at),
+        "_prev": flat.gather(at - 1),
+        "_next": flat.gather(at + 1),
+    })
     prev = pl.col("_prev").str.tail(24)
     nxt = pl.col("_next").str.head(24)
-    keep = (pl.col("_i") % 2 == 1) & (pl.col("_len") > 0) & ~pl.col("_p").is_in(STOP_RUNS)
-    return pieces.lazy().filter(keep).select(
+    nxt2 = pl.col("_next").str.head(2)
+    return pieces.lazy().filter(~pl.col("_p").is_in(STOP_RUNS)).select(
         "_doc",
         "start",
         (pl.col("start") + pl.col("_len")).alias("end"),
         pl.col("_p").alias("run"),
         prev.str.contains(_SENT_START).alias("sent_start"),
         # what follows the run: " (" opens a parenthesis (1), ")" closes one (2), else 0
-        pl.when(nxt.str.starts_with(" (")).then(1).when(nxt.str.starts_with(")")).then(2)
+        pl.when(nxt2 == " (").then(1).when(nxt2.str.starts_with(")")).then(2)
         .otherwise(0).cast(pl.Int8).alias("after"),
         # the last word or symbol before the run and the first after it
         prev.str.strip_chars_end().str.extract(_CTX_WORD + "$", 0)
         .str.to_lowercase().fill_null("<s>").alias("prev_word"),
         nxt.str.strip_chars_start().str.extract("^" + _CTX_WORD, 0)
         .str.to_lowercase().fill_null("</s>").alias("next_word"),
-        (~pl.col("_p").str.contains(r"\p{Ll}")).alias("run_caps"),
     ).collect()
 
 
@@ -312,6 +337,85 @@ class Candidates(NamedTuple):
     runs: pl.DataFrame   # one row per run (see candidate_runs)
     toks: pl.DataFrame   # one row per token, in run order
     words: pl.DataFrame  # one row per distinct token string (_hw): word-level columns
+
+
+def _split_at_compounds(toks: pl.DataFrame,
+                        runs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Runs split after a hyphenated place/name compound token (`_cmp`): "Ontario-based Magna"
+    is the runs "Ontario-based" (MISC in CoNLL-2003) and "Magna" (typed on its own, not as a
+    continuation of the compound). Tokens keep their order; every part of a split run gets a
+    new row appended to `runs` (the original row is no longer referenced): a part's previous
+    word is the compound's head (based) and its next word the next part's first word, it starts
+    a sentence only if the run did, and only the last part keeps what follows the run."""
+    cmp = toks["_cmp"].to_numpy()
+    toks = toks.drop("_cmp")
+    tok_i = toks["tok_i"].to_numpy()
+    n_tok = toks["n_tok"].to_numpy()
+    n = tok_i.size
+    cut = np.flatnonzero(cmp & (tok_i < n_tok - 1))
+    if cut.size:
+        cut = cut[~toks["hyph_before"].to_numpy()[cut + 1]]
+    if cut.size == 0:
+        return toks, runs
+    old = toks["run_id"].to_numpy().astype(np.int64)
+    begin = tok_i == 0
+    begin[cut + 1] = True
+    seg_first = np.flatnonzero(begin)
+    seg = np.cumsum(begin) - 1
+    seg_last = np.append(seg_first[1:], n) - 1
+    split = np.zeros(runs.height, dtype=bool)
+    split[old[cut]] = True
+    parts = np.flatnonzero(split[old[seg_first]])  # segments of split runs
+    pf, pe = seg_first[parts], seg_last[parts]
+    orid = old[pf]
+    is_first = tok_i[pf] == 0
+    is_last = tok_i[pe] == n_tok[pe] - 1
+    start = toks["start"].to_numpy()
+    end = toks["end"].to_numpy()
+    word = toks["word"]
+    src = runs[orid]
+    prev_tok = word.gather(np.maximum(pf - 1, 0)).str.extract(_CTX_WORD + "$", 0).str.to_lowercase()
+    next_tok = word.gather(np.minimum(pe + 1, n - 1)).str.extract("^" + _CTX_WORD, 0
+                                                                 ).str.to_lowercase()
+    new_runs = pl.DataFrame({
+        "_doc": src["_doc"],
+        "start": start[pf],
+        "end": end[pe],
+        "run": src["run"].str.slice(pl.Series(start[pf] - src["start"].to_numpy()),
+                                    pl.Series(end[pe] - start[pf])),
+        "sent_start": src["sent_start"].to_numpy() & is_first,
+        "after": np.where(is_last, src["after"].to_numpy(), 0).astype(np.int8),
+        "prev_word": pl.Series(is_first).to_frame("f").select(
+            pl.when(pl.col("f")).then(src["prev_word"]).otherwise(prev_tok))
+        .to_series(),
+        "next_word": pl.Series(is_last).to_frame("f").select(
+            pl.when(pl.col("f")).then(src["next_word"]).otherwise(next_tok))
+        .to_series(),
+    })
+    new_id = np.full(seg_first.size, -1, dtype=np.int64)
+    new_id[parts] = runs.height + np.arange(parts.size)
+    moved = np.flatnonzero(split[old])  # tokens of split runs
+    sm = seg[moved]
+    rid = old.copy()
+    rid[moved] = new_id[sm]
+    tok_i = tok_i.copy()
+    n_tok = n_tok.copy()
+    tok_i[moved] = moved - seg_first[sm]
+    n_tok[moved] = seg_last[sm] - seg_first[sm] + 1
+    hashes = new_runs.select(
+        pl.col("sent_start"),
+        *(_base(c, pl.col(c)).alias(f"_h:{c}") for c in ("prev_word", "next_word")))
+    at = new_id[sm] - runs.height
+    cols = {}
+    for c in ("sent_start", "_h:prev_word", "_h:next_word"):
+        a = toks[c].to_numpy().copy()
+        a[moved] = hashes[c].to_numpy()[at]
+        cols[c] = a
+    toks = toks.with_columns(
+        pl.Series("run_id", rid.astype(np.uint32)),
+        pl.Series("tok_i", tok_i), pl.Series("n_tok", n_tok),
+        *(pl.Series(c, a) for c, a in cols.items()))
+    return toks, pl.concat([runs, new_runs.cast(runs.schema)])
 
 
 def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
@@ -334,7 +438,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
     )
     rid = toks["run_id"]
     rc = runs.select(
-        pl.col("_doc", "start", "sent_start", "run_caps").gather(rid),
+        pl.col("_doc", "start", "sent_start").gather(rid),
         # the context words reach the tokens as base hashes (see with_base_hashes); training
         # gathers the strings itself
         *(_base(c, pl.col(c)).gather(rid).alias(f"_h:{c}") for c in ("prev_word", "next_word")),
@@ -344,7 +448,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
         "_doc", "run_id", pl.col("tok_i").cast(pl.Int64), "n_tok",
         (pl.col("start") + pl.col("_off")).alias("start"),
         (pl.col("start") + pl.col("_off") + pl.col("_len")).alias("end"),
-        "word", "sent_start", "_h:prev_word", "_h:next_word", "run_caps", "_hrun", "_off",
+        "word", "sent_start", "_h:prev_word", "_h:next_word", "_hrun", "_off",
         pl.col("word").hash().alias("_hw"),
     )
     # a hyphen (not a space) before the token: only runs with a hyphen need a look
@@ -357,6 +461,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
         ).to_numpy()
     toks = toks.drop("_hrun", "_off").with_columns(pl.Series("hyph_before", hy))
     # word-level columns, computed once per distinct word
+    cmp = _compound_word()
     words = (
         toks.lazy().select("_hw", "word").unique("_hw")
         .with_columns(pl.col("word").str.to_lowercase().alias("lower"),
@@ -366,12 +471,23 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
         .with_columns(pl.col("lex").fill_null(0), pl.col("lower").hash().alias("_hl"),
                       _base("shape", pl.col("shape")).alias("_h:shape"),
                       pl.col("word").is_in(GENERIC).alias("_gen"),
-                      pl.col("lower").is_in(CONNECTORS).alias("_conn"))
+                      pl.col("lower").is_in(CONNECTORS).alias("_conn"),
+                      pl.col("word").is_in(FUNCTION_CONNECTORS).alias("_fn"),
+                      pl.col("word").str.contains(r"\p{Ll}").alias("_low"),
+                      (pl.lit(False) if cmp is None else pl.col("word").str.contains(cmp))
+                      .alias("_cmp"))
         .collect()
+        .with_row_index("_wi")
     )
     # word-level columns reach the tokens as integers (training joins the strings itself)
-    toks = toks.join(words.select("_hw", "lex", "_hk", "_hl", "_h:shape", "_gen", "_conn"),
-                     on="_hw", how="left", maintain_order="left")
+    toks = toks.join(words.select("_hw", "_wi", "lex", "_hk", "_hl", "_h:shape", "_gen", "_fn",
+                                  "_conn", "_low", "_cmp"), on="_hw", how="left",
+                     maintain_order="left")
+    toks, runs = _split_at_compounds(toks, runs)
+    # run_caps: no token of the run has a lower-case letter (an all-caps headline)
+    run_id = toks["run_id"].to_numpy()
+    low = np.bincount(run_id, weights=toks["_low"].to_numpy(), minlength=runs.height)
+    toks = toks.drop("_low").with_columns(pl.Series("run_caps", (low == 0)[run_id]))
     return Candidates(runs, _gazetteer_spans(toks), words)
 
 
@@ -409,24 +525,28 @@ def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
     mid = np.full(n_all, -1, dtype=np.int64)
     if hits.height:
         # every token a match covers; the longest (then earliest) match per token wins, and a
-        # match counts only if it wins all its tokens
-        cover = (
-            hits.with_row_index("_hid")
-            .with_columns(pl.int_ranges(0, pl.col("_n")).alias("_k"))
-            .explode("_k")
-            .with_columns((pl.col("_tid") + pl.col("_k")).alias("_cov"))
-            .sort(["_cov", "_n", "_tid"], descending=[False, True, False])
-        )
-        win = cover.unique("_cov", keep="first", maintain_order=True)
-        ok = (
-            cover.join(win.select("_cov", pl.col("_hid").alias("_w")), on="_cov")
-            .group_by("_hid").agg((pl.col("_w") == pl.col("_hid")).all().alias("_ok"))
-            .filter("_ok")
-        )
-        best = win.join(ok.select("_hid"), on="_hid", how="semi")
-        at = best["_cov"].to_numpy()
-        code[at] = np.where(best["_k"].to_numpy() == 0, _B, _I) + best["_kind"].to_numpy()
-        mid[at] = best["_hid"].to_numpy()
+        # match counts only if it wins all its tokens. A match is ranked by one integer
+        # (length, then earliness, then its kind in the low bits) and every token keeps the
+        # best rank covering it. Only the longest match from a start token can win a token,
+        # so the winner's start token identifies it (the match id).
+        tid = hits["_tid"].to_numpy().astype(np.int64)
+        hn = hits["_n"].to_numpy().astype(np.int64)
+        rank = ((hn * (n_all + 1) + (n_all - tid)) << 4) | hits["_kind"].to_numpy()
+        best = np.full(n_all, -1, dtype=np.int64)
+        for k in range(int(hn.max())):
+            sel = hn > k
+            np.maximum.at(best, tid[sel] + k, rank[sel])
+        at = np.flatnonzero(best >= 0)
+        r = best[at]
+        w_kind = r & 15
+        r >>= 4
+        w_n = r // (n_all + 1)
+        w_tid = n_all - r % (n_all + 1)
+        wins = np.bincount(w_tid, minlength=n_all)
+        ok = wins[w_tid] == w_n
+        at, w_kind, w_tid = at[ok], w_kind[ok], w_tid[ok]
+        code[at] = np.where(at == w_tid, _B, _I) + w_kind
+        mid[at] = w_tid
     return toks.with_columns(pl.Series("gz", code), pl.Series("gz_m", mid))
 
 
@@ -477,11 +597,12 @@ SLOTS: tuple[tuple[tuple[str, pl.Expr | None], ...], ...] = (
     (("rf", None),), (("rl", None),), (("dn", None),), (("ev", None),),
 )
 # slots with few distinct keys (shape, position, lexicon classes): scored once per distinct
-# combination of their keys, then joined to the tokens
+# combination of their inputs (`_low_scores`), then joined to the tokens
 _LOW_SLOTS = tuple(i for i, alts in enumerate(SLOTS)
                    if alts[0][0] in ("b", "s", "pos", "g", "gp0", "gn0", "caps", "ps0", "ns0",
                                      "dn", "ev"))
 _EV_SLOT = next(i for i, alts in enumerate(SLOTS) if alts[0][0] == "ev")
+_SIL_SLOT = next(i for i, alts in enumerate(SLOTS) if alts[0][0] == "sil")
 # pass 2 (stacking): features of the pass-1 labels around a token
 STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "y": (("l1", 0),), "yp": (("l1p", 0), ("l1", 0)), "yn": (("l1n", 0), ("l1", 0)),
@@ -623,6 +744,40 @@ def word_keys(words: pl.DataFrame) -> pl.DataFrame:
 class Model(NamedTuple):
     keys: pl.DataFrame  # _key (UInt64) -> _row (UInt32)
     w: np.ndarray       # (rows + 1, labels) float32; the last row is zeros (unknown feature)
+    slots: np.ndarray   # open-addressing hash table of the keys (UInt64, 0 = empty slot)
+    sw: np.ndarray      # (slots, labels) float32: the weights of each slot's key (0 if empty)
+
+
+_SLOT_BITS = 19  # 524,288 slots: ~0.2 load for ~100k features (few probes past the home slot)
+
+
+def _slot_table(keys: np.ndarray, rows: np.ndarray, w: np.ndarray,
+                bits: int = _SLOT_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """Linear-probing hash table of the feature keys (vectorised insert: every round places
+    one key per free slot, the others probe on). A key's home slot is its top `bits` bits
+    (keys are mixed hashes); key 0 marks an empty slot, so a (vanishingly rare) zero key is
+    dropped."""
+    while keys.size * 2 > (1 << bits):
+        bits += 1
+    size = 1 << bits
+    slots = np.zeros(size, dtype=np.uint64)
+    at = np.full(size, -1, dtype=np.int64)
+    ok = keys != 0
+    keys, rows = keys[ok], rows[ok]
+    pos = (keys >> np.uint64(64 - bits)).astype(np.int64)
+    pend = np.arange(keys.size)
+    while pend.size:
+        free = pend[slots[pos[pend]] == 0]
+        _, first = np.unique(pos[free], return_index=True)
+        win = free[first]
+        slots[pos[win]] = keys[win]
+        at[pos[win]] = rows[win]
+        pend = pend[slots[pos[pend]] != keys[pend]]
+        taken = slots[pos[pend]] != 0
+        pos[pend[taken]] = (pos[pend[taken]] + 1) & (size - 1)
+    sw = np.zeros((size, w.shape[1]), dtype=np.float32)
+    sw[at >= 0] = w[at[at >= 0]]
+    return slots, sw
 
 
 @lru_cache(maxsize=1)
@@ -639,23 +794,42 @@ def model() -> Model | None:
         hp = [_hpart(tpl, k, _base(c, pl.col(f"p{k}").cast(
             pl.Int64 if c in _INT_COLS else pl.String))) for k, (c, _) in enumerate(spec)]
         parts.append(sel.select(_key(tpl, hp).alias("_key"), "_row"))
-    keys = pl.concat(parts).unique("_key", keep="first")
+    keys = pl.concat(parts).unique("_key", keep="first", maintain_order=True)
     w = tab.select(f"w_{lab}" for lab in LABELS).to_numpy().astype(np.float32)
-    return Model(keys, np.vstack([w, np.zeros((1, len(LABELS)), np.float32)]))
+    slots, sw = _slot_table(keys["_key"].to_numpy(), keys["_row"].to_numpy().astype(np.int64),
+                            w)
+    return Model(keys, np.vstack([w, np.zeros((1, len(LABELS)), np.float32)]), slots, sw)
 
 
-def _lookup(m: Model, keys: pl.DataFrame) -> np.ndarray:
-    """Summed weights of every row's feature keys (one column per feature)."""
-    total = np.zeros((keys.height, len(LABELS)), dtype=np.float32)
+def _slots_of(m: Model, k: np.ndarray) -> np.ndarray:
+    """The table slot of every key: its own slot, or an empty one (zero weights) if the model
+    does not know it. Few keys probe past their home slot at this load."""
+    mask = m.slots.size - 1
+    pos = (k >> np.uint64(64 - mask.bit_length())).astype(np.intp)
+    s = np.take(m.slots, pos, mode="clip")
+    todo = np.flatnonzero((s != k) & (s != 0))
+    while todo.size:
+        pos[todo] = (pos[todo] + 1) & mask
+        s = m.slots[pos[todo]]
+        todo = todo[(s != k[todo]) & (s != 0)]
+    return pos
+
+
+def _rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows `idx` of a 2-d array: `np.take` along axis 0 is several times faster than fancy
+    indexing `a[idx]` for narrow rows (indices are in range by construction)."""
+    return np.take(a, idx, axis=0, mode="clip")
+
+
+def _lookup(m: Model, keys: pl.DataFrame, out: np.ndarray | None = None) -> np.ndarray:
+    """Summed weights of every row's feature keys (one column per feature), added to `out`
+    in place if given (fewer large temporaries)."""
+    total = np.zeros((keys.height, len(LABELS)), dtype=np.float32) if out is None else out
     part = np.empty_like(total)
-    miss = m.w.shape[0] - 1
     for c in keys.columns:
-        idx = (
-            keys.select(pl.col(c).alias("_key"))
-            .join(m.keys, on="_key", how="left", maintain_order="left")["_row"]
-            .fill_null(miss).to_numpy()
-        )
-        np.take(m.w, idx, axis=0, out=part)
+        col = keys[c]
+        pos = _slots_of(m, (col.fill_null(0) if col.null_count() else col).to_numpy())
+        np.take(m.sw, pos, axis=0, out=part, mode="clip")
         total += part
     return total
 
@@ -663,29 +837,63 @@ def _lookup(m: Model, keys: pl.DataFrame) -> np.ndarray:
 DOC_VOTE = 0.25  # weight of the article-wide score of the same word (tuned on a train holdout)
 
 
-def _lookup_fused(m: Model, keys: pl.DataFrame) -> np.ndarray:
-    """`_lookup` for low-cardinality features: once per distinct combination of keys."""
-    fused = keys.select(pl.sum_horizontal(
-        pl.col(c) * pl.lit(_HMIX + 2 * i, dtype=pl.UInt64) for i, c in enumerate(keys.columns)
-    ).alias("_f"))
-    combos = pl.concat([fused, keys], how="horizontal").unique("_f")
-    cidx = fused.join(combos.select("_f").with_row_index("_ci"), on="_f", how="left",
-                      maintain_order="left")["_ci"].to_numpy()
-    return _lookup(m, combos.drop("_f"))[cidx]
-
-
 def base_scores(cands: Candidates, m: Model, toks: pl.DataFrame) -> np.ndarray:
     """Pass-1 label scores (tokens x LABELS): word-level features once per distinct word,
-    token features by slot."""
-    wsc = _lookup(m, word_keys(cands.words))
-    widx = (
-        toks.select("_hw").join(cands.words.select("_hw").with_row_index("_wi"), on="_hw",
-                                how="left", maintain_order="left")["_wi"].to_numpy()
-    )
-    sk = slot_keys(toks, skip=(_EV_SLOT,))
-    low = [f"k{i}" for i in _LOW_SLOTS if i != _EV_SLOT]
-    return (wsc[widx] + _lookup_fused(m, sk.select(low)) + _lookup(m, sk.drop(low))
-            + _ev_scores(m, toks))
+    token features by slot. The `sil` slot (sentence-initial x word) is word-level too: it is
+    scored once per distinct word for si = 0 and 1 and added to the word's scores."""
+    words = cands.words
+    spec = {"sil": TOKEN_TEMPLATES["sil"]}
+    sil = pl.concat([words.select("_hl", pl.lit(si, dtype=pl.Int64).alias("si"))
+                     for si in (0, 1)])
+    wsc = np.tile(_lookup(m, word_keys(words)), (2, 1)) + _lookup(
+        m, with_base_hashes(sil, spec).select(template_key("sil", spec)))
+    widx = toks["_wi"].to_numpy().astype(np.int64) + words.height * toks["si"].to_numpy()
+    skip = (_EV_SLOT, _SIL_SLOT)
+    low = tuple(i for i in _LOW_SLOTS if i not in skip)
+    total = _rows(wsc, widx)
+    total += _low_scores(m, toks, low)
+    _lookup(m, slot_keys(toks, skip=skip + low), out=total)
+    total += _ev_scores(m, toks)
+    return total
+
+
+def _low_scores(m: Model, toks: pl.DataFrame, slots: tuple[int, ...]) -> np.ndarray:
+    """Weights of the low-cardinality slots (shape, position, lexicon classes): their inputs
+    (moved base hashes, and the first / last token flags their conditions read) are fused into
+    one code per token, and the slot keys are computed and looked up once per distinct code."""
+    tpls = {t: TOKEN_TEMPLATES[t] for i in slots for t, _ in SLOTS[i]}
+    parts = sorted({(c, str(s)) for spec in tpls.values() for c, s in spec})
+    shift = {str(s): s for spec in tpls.values() for _, s in spec}
+    tb = with_base_hashes(toks, tpls)
+    # tok_i / n_tok stand-ins keep the slot conditions (first: tok_i == 0, last: tok_i ==
+    # n_tok - 1) with two values each
+    ti = pl.col("tok_i").clip(upper_bound=1)
+    inp = tb.select(
+        *(_moved(pl.col(f"_h:{c}"), shift[s]).fill_null(0).alias(f"{c}@{s}") for c, s in parts),
+        ti.cast(pl.UInt64).alias("tok_i"),
+        (ti + (pl.col("n_tok") - pl.col("tok_i")).clip(upper_bound=2)).cast(pl.UInt64)
+        .alias("n_tok"))
+    # (distinct powers of an odd constant: small-integer inputs must not cancel out)
+    fused = inp.select(pl.sum_horizontal(
+        pl.col(c) * pl.lit(pow(_HMIX, i + 1, 2**64), dtype=pl.UInt64)
+        for i, c in enumerate(inp.columns)).alias("_f"))
+    combos = pl.concat([fused, inp], how="horizontal").unique("_f")
+    cidx = fused.join(combos.select("_f").with_row_index("_ci"), on="_f", how="left",
+                      maintain_order="left")["_ci"].to_numpy()
+    keys = []
+    for i in slots:
+        expr: pl.Expr | None = None
+        chain: Any = None
+        for tpl, cond in SLOTS[i]:
+            k = _key(tpl, [_hpart(tpl, j, pl.col(f"{c}@{s}"))
+                           for j, (c, s) in enumerate(TOKEN_TEMPLATES[tpl])])
+            if cond is None:
+                expr = k if chain is None else chain.otherwise(k)
+            else:
+                chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
+        assert expr is not None
+        keys.append(expr.alias(f"k{i}"))
+    return _rows(_lookup(m, combos.select(keys)), cidx)
 
 
 def _ev_scores(m: Model, toks: pl.DataFrame) -> np.ndarray:
@@ -695,7 +903,7 @@ def _ev_scores(m: Model, toks: pl.DataFrame) -> np.ndarray:
                          "pos": np.tile(np.arange(4, dtype=np.int64), 2)})
     spec = {"ev": TOKEN_TEMPLATES["ev"]}
     w = _lookup(m, with_base_hashes(grid, spec).select(template_key("ev", spec)))
-    return w[toks["ev"].to_numpy() * 4 + toks["pos"].to_numpy()]
+    return _rows(w, toks["ev"].to_numpy() * 4 + toks["pos"].to_numpy())
 
 
 def _doc_groups(toks: pl.DataFrame) -> np.ndarray:
@@ -711,7 +919,7 @@ def _group_sums(gi: np.ndarray, s: np.ndarray) -> np.ndarray:
     sums = np.zeros((int(gi.max()) + 1 if gi.size else 0, s.shape[1]), s.dtype)
     for j in range(s.shape[1]):
         sums[:, j] = np.bincount(gi, weights=s[:, j], minlength=sums.shape[0])
-    return sums[gi]
+    return _rows(sums, gi)
 
 
 _STACK_COLS = ("l1", "l1p", "l1n", "l1f", "l1l", "l1d", "si", "caps", "pos")
@@ -773,7 +981,7 @@ def _stack_scores(m: Model, cols: list[np.ndarray]) -> np.ndarray:
     parts["caps"] = parts["caps"] // 4 * 10 + parts["caps"] % 4
     where = np.empty(size, dtype=np.int32)  # only the seen codes are read
     where[uc] = np.arange(uc.size, dtype=np.int32)
-    return _lookup(m, stack_keys(pl.DataFrame(parts)))[where[code]]
+    return _rows(_lookup(m, stack_keys(pl.DataFrame(parts))), where[code])
 
 
 def scores(cands: Candidates, m: Model, toks: pl.DataFrame | None = None) -> np.ndarray:
@@ -783,9 +991,13 @@ def scores(cands: Candidates, m: Model, toks: pl.DataFrame | None = None) -> np.
     toks = token_columns(cands.toks) if toks is None else toks
     s1 = base_scores(cands, m, toks)
     doc = _group_sums(_doc_groups(toks), s1)
-    total = s1 + DOC_VOTE * doc if DOC_VOTE else s1
+    stack = _stack_arrays(toks, s1, doc) if STACK else []
+    total = s1  # accumulated in place (s1 and doc are not read again)
+    if DOC_VOTE:
+        doc *= DOC_VOTE
+        total += doc
     if STACK:
-        total = total + _stack_scores(m, _stack_arrays(toks, s1, doc))
+        total += _stack_scores(m, stack)
     return total
 
 
@@ -839,7 +1051,7 @@ def decode(toks: pl.DataFrame, sc: np.ndarray, trans: np.ndarray | None = None) 
     order = np.argsort(-n, kind="stable")
     starts, n = starts[order], n[order]
     cnt = np.searchsorted(-n, -np.arange(int(n[0])), side="left")  # runs longer than k
-    delta = sc[starts].astype(np.float32)
+    delta = _rows(sc, starts).astype(np.float32)
     back = np.zeros(sc.shape, dtype=np.int8)
     for k in range(1, int(n[0])):
         c = cnt[k]
@@ -857,7 +1069,7 @@ def decode(toks: pl.DataFrame, sc: np.ndarray, trans: np.ndarray | None = None) 
             arg[v > best] = a
             np.maximum(best, v, out=best)
         back[at] = arg
-        delta[:c] = best + sc[at]
+        delta[:c] = best + _rows(sc, at)
     cur = delta.argmax(axis=1)
     for k in range(int(n[0]) - 1, -1, -1):
         c = cnt[k]
@@ -915,15 +1127,31 @@ def _mentions(cands: Candidates, toks: pl.DataFrame, lab: np.ndarray) -> pl.Data
     for k, v in _FORCED.items():
         flab[LEX_KINDS.index(k)] = LABELS.index(v)
     forced_lab = np.where(has, flab[kind], -1)
+    # a function connector at the edge of a name is no part of it ("Shares of Acme Holdings":
+    # "of" is O even if typed ORG); a few rounds peel "of the"
+    fn = toks["_fn"].to_numpy()
+    lab = lab.copy()
+    for _ in range(3):
+        before = np.append(0, lab[:-1])
+        after = np.append(lab[1:], 0)
+        edge = fn & (lab != 0) & (first | (before == 0) | last | (after == 0))
+        if not edge.any():
+            break
+        lab[edge] = 0
+
+    first_at = np.flatnonzero(first)
+    last_at = np.flatnonzero(last)
 
     def prev(a: np.ndarray, fill: object) -> np.ndarray:
-        out = np.roll(a, 1)
-        out[first] = fill
+        out = np.empty_like(a)
+        out[1:] = a[:-1]
+        out[first_at] = fill
         return out
 
     def nxt(a: np.ndarray, fill: object) -> np.ndarray:
-        out = np.roll(a, -1)
-        out[last] = fill
+        out = np.empty_like(a)
+        out[:-1] = a[1:]
+        out[last_at] = fill
         return out
 
     if n and has.any():
@@ -967,13 +1195,20 @@ def _mentions(cands: Candidates, toks: pl.DataFrame, lab: np.ndarray) -> pl.Data
     runs = cands.runs
     start = toks["start"].to_numpy()[b]
     end = toks["end"].to_numpy()[e]
-    rs = runs["start"].to_numpy()[rid]
+    # a one-token mention is its token; longer ones are sliced from their run
+    mention = toks["word"].gather(b)
+    multi = np.flatnonzero(e > b)
+    if multi.size:
+        rm = rid[multi]
+        rs = runs["start"].to_numpy()[rm]
+        mention = mention.scatter(multi, runs["run"].gather(rm).str.slice(
+            pl.Series(start[multi] - rs), pl.Series(end[multi] - start[multi])))
     return pl.DataFrame({
         "_doc": toks["_doc"].to_numpy()[b],
         "start": start, "end": end,
         "label": lab[b], "n_tok": e - b + 1, "_g": g,
         "_hf": hk[b], "_hl": hk[e],
-        "mention": runs["run"].gather(rid).str.slice(start - rs, end - start),
+        "mention": mention,
         "_after": runs["after"].to_numpy()[rid] * last[e],  # only what follows the run's end
     })
 
