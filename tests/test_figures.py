@@ -219,6 +219,70 @@ CASES = [
      None, None, None),
     ("Tickets cost $10 to $20.", "$10 to $20", "money", 10.0, 20.0, "USD", "USD", None, None,
      None),
+    # round 4: compound units ("/" or "per" and a second unit)
+    ("Objects fall at 9.8 m/s2 here.", "9.8 m/s2", "quantity", 9.8, None,
+     "metre per square second", None, None, None, None),
+    ("This car uses 10 l/km.", "10 l/km", "quantity", 10.0, None, "litre per kilometre", None,
+     None, None, None),
+    ("A 5.5 kg/cm³ block.", "5.5 kg/cm³", "quantity", 5.5, None,
+     "kilogram per cubic centimetre", None, None, None, None),
+    ("It sends two kb per second.", "two kb per second", "quantity", 2.0, None,
+     "kilobit per second", None, None, None, None),
+    ("Give 5 mg/kg daily.", "5 mg/kg", "quantity", 5.0, None, "milligram per kilogram", None,
+     "day", None, None),
+    # round 4: currencies counted in millions, defunct currency words, "C $"
+    ("Losses of 30 MUSD were reported.", "30 MUSD", "money", 3e7, None, "USD", "USD", None,
+     None, None),
+    ("It paid 420 million finnish markka for it.", "420 million finnish markka", "money", 4.2e8,
+     None, "markka", None, None, None, None),
+    ("A bid of 250 million dutch guilders.", "250 million dutch guilders", "money", 2.5e8, None,
+     "guilder", None, None, None, None),
+    ("The simulator costs c $ 16.4 million.", "c $ 16.4 million", "money", 1.64e7, None, "CAD",
+     "CAD", None, None, None),
+    # round 4: tokenised text ("28 - year - old", "1 / 4")
+    ("He is a 28 - year - old man.", "28 - year - old", "quantity", 28.0, None, "year", None,
+     None, None, None),
+    ("Bonds of 7 3 / 4 % were sold.", "7 3 / 4 %", "percent", 7.75, None, "percent", None, None,
+     None, None),
+    ("It was priced at 101 1 / 4 yesterday.", "101 1 / 4", "count", 101.25, None, None, None,
+     None, None, None),
+    # round 4: fractions with ordinal denominators, fractions of a scale word
+    ("It is one twenty-fifth of the total.", "one twenty-fifth", "count", 0.04, None, None, None,
+     None, None, None),
+    ("They hold three twenty-firsts.", "three twenty-firsts", "count", 3 / 21, None, None, None,
+     None, None, None),
+    ("It measured a hundred trillionths.", "a hundred trillionths", "count", 1e-10, None, None,
+     None, None, None, None),
+    ("It was ninety - five hundred fifths.", "ninety - five hundred fifths", "count", 1900.0,
+     None, None, None, None, None, None),
+    ("The top one-thousandth, or 0.1 percent, owns it.", "one-thousandth", "count", 0.001, None,
+     None, None, None, None, None),
+    # round 4: ratios ("one in five", "seven out of 10", "one over three")
+    ("About one in five Americans agree.", "one in five", "count", 0.2, None, None, None, None,
+     "about", None),
+    ("Nearly seven out of 10 voters agreed.", "seven out of 10", "count", 0.7, None, "voter",
+     None, None, "nearly", None),
+    ("The answer is one over three.", "one over three", "count", 1 / 3, None, None, None, None,
+     None, None),
+    # round 4: dozen abbreviations, inch marks, "° Celsius", a unit shared by "and"/"or"
+    ("He bought 3 dz eggs.", "3 dz", "count", 36.0, None, "egg", None, None, None, None),
+    ('It uses finest 9" 360-ish plates.', '9"', "quantity", 9.0, None, "inch", None, None, None,
+     None),
+    ("Water boils at 100° Celsius.", "100° Celsius", "quantity", 100.0, None, "degree Celsius",
+     None, None, None, None),
+    ("They were given 45 and 50 mg of it.", "45", "quantity", 45.0, None, "milligram", None,
+     None, None, None),
+    ("Support is 80 or 85 percent.", "80", "percent", 80.0, None, "percent", None, None, None,
+     None),
+    ("It costs 2 or 3 million dollars.", "2", "money", 2e6, None, "USD", "USD", None, None, None),
+    ("A 60-second ad aired.", "60-second", "quantity", 60.0, None, "second", None, None, None,
+     None),
+    ("It is about 1/40 of the wavelength.", "1/40", "count", 0.025, None, None, None, None,
+     "about", None),
+    ("About two thirds of a million people fled.", "two thirds of a million", "count",
+     2e6 / 3, None, "person", None, None, "about", None),
+    ("It costs a quarter of a billion dollars.", "a quarter of a billion dollars", "money",
+     2.5e8, None, "USD", "USD", None, None, None),
 ]
 
 
@@ -265,6 +329,22 @@ FALSE_FRIENDS = [
     "Interest expense in the 1988 quarter rose.",
     "The 13F filing was late.",
     "When must 13F be filed?",
+    # round 4: ordinals written as words, vague amounts, tokenised dates and ids
+    "The Twenty-fifth Amendment was invoked.",
+    "We live in the twenty-first century.",
+    "It sat in the one hundred fifth Congress.",
+    "This one millionth child is not a number.",
+    "A fourth year of drought threatens the state.",
+    "Several hundred people marched.",
+    "It was due on nov . 15 last year.",
+    "At no . 1 , he hit a shot.",
+    "It was signed 10 / 12 / 2020 in Paris.",
+    "No one in a sitting president's party has won.",
+    "Jane Doe, 123 Random Street, Cloud City, PA 23456",
+    "It is what 1 ) explains and 2 ) predicts.",
+    "Funds were 14.7C/ per security.",
+    "A majority of Americans (56/42) favor it.",
+    "The 9/13 attack was investigated.",
 ]
 
 
@@ -328,7 +408,22 @@ def test_range_from_to_without_change_verb() -> None:
     assert (r["value"], r["value_max"], r["direction"]) == (20.0, 30.0, None)
 
 
-NOT_INCHES = ["Only 2 in 10 voters agreed.", "He scored 3 in a row.", "We met 2 in April."]
+NOT_INCHES = ["Only 2 in 10 voters agreed.", "He scored 3 in a row.", "We met 2 in April.",
+              'He said "we won 10" and left.', 'Watch <iframe width="560" height="315">',
+              'The facts "evolved throughout 2011" and how.',
+              'Individual 1" during the campaign.']
+
+
+def test_quantity_tier_before_a_price_is_no_range() -> None:
+    out, _ = _run("Prices: 50 - $2.00 100 - $2.75 each.")
+    assert out.select("text", "value", "value_max").rows() == [
+        ("50", 50.0, None), ("$2.00", 2.0, None), ("100", 100.0, None), ("$2.75", 2.75, None)]
+
+
+def test_comparisons_are_not_ratios() -> None:
+    out, _ = _run("The S&P 500 over 3000 now. He outspent them 2 to 1 in three of those weeks.")
+    assert {500.0, 3000.0, 3.0} <= set(out["value"].to_list())
+    assert not [v for v in out["value"].to_list() if 0 < v < 1]
 
 
 @pytest.mark.parametrize("text", NOT_INCHES)
