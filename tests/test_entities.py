@@ -360,3 +360,42 @@ def test_low_slot_scores_match_direct_lookup() -> None:
     others = tuple(i for i in range(len(ent.SLOTS)) if i not in low)
     direct = ent._lookup(m, ent.slot_keys(toks, skip=others))
     np.testing.assert_allclose(ent._low_scores(m, toks, low), direct, rtol=1e-5, atol=1e-4)
+
+
+def test_token_split_matches_split_pattern() -> None:
+    # runs are split into tokens by a literal split (hyphens before a capital turned into
+    # spaces): the same tokens as the _SPLIT pattern, offsets included
+    from pipelines.extract import entities as ent
+
+    text = ("Russia-North Korea talks: al-Qaeda, Jong-un, Serb-held Foo-Bar-baz, U.S.-Mexico, "
+            "Johnson & Johnson, Rolls-Royce, HK$ and Bank of England said.")
+    cands = ent.candidate_tokens(pl.DataFrame({"text": [text]}))
+    toks = cands.toks
+    runs = cands.runs[toks["run_id"].unique(maintain_order=True).to_list()]  # (after splits)
+    assert toks["word"].to_list() == runs["run"].str.extract_all(ent._SPLIT).explode().to_list()
+    for r in toks.iter_rows(named=True):
+        assert text[r["start"]:r["end"]] == r["word"]
+
+
+def test_coalesce_matches_polars() -> None:
+    from pipelines.extract import entities as ent
+
+    frame = pl.DataFrame({"a": [None, "a1", None, None], "b": ["b0", None, None, "b3"],
+                          "c": ["c0", "c1", "c2", None]})
+    got = ent._coalesce(frame, "a", "b", "c")
+    assert got.to_list() == frame.select(pl.coalesce("a", "b", "c")).to_series().to_list()
+
+
+def test_gazetteer_hash_table_finds_every_key() -> None:
+    import numpy as np
+
+    from pipelines.extract import entities as ent
+
+    gz, slots, at, zero, _, _ = ent._gz_codes()
+    keys = gz["_g"].to_numpy()
+    known = keys != 0
+    np.testing.assert_array_equal(at[ent._probe(slots, keys[known])], np.flatnonzero(known))
+    unknown = np.random.default_rng(1).integers(1, 2**63, size=2000, dtype=np.uint64)
+    unknown = unknown[~np.isin(unknown, keys)]
+    assert (at[ent._probe(slots, unknown)] == -1).all()
+    assert zero == (int(np.flatnonzero(~known)[0]) if (~known).any() else -1)

@@ -1,6 +1,6 @@
 """Named entities (PERSON, ORG, PLACE, MISC) with canonical ids, vectorised in polars + numpy.
 
-How it works, with no Python loop per article (~22-24 MB of text per CPU-second):
+How it works, with no Python loop per article (~23-27 MB of text per CPU-second on one core):
 1. Candidates: one regex pass marks every *run* of capitalised tokens (joined by a space or a
    hyphen, with lower-case connectors such as "of", "for the" inside) and keeps the text gap
    before and after each run: context words and whether the run starts a sentence. One-word
@@ -298,25 +298,30 @@ def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     first = np.cumsum(per_doc) - per_doc
     begin = ends - ln
     at = np.flatnonzero(((np.arange(ln.size) - doc) & 1).astype(bool) & (ln > 0))
+    # one-word runs that are never names go before their context is gathered
+    run = flat.gather(at)
+    keep = ~run.is_in(STOP_RUNS).to_numpy()
+    at = at[keep]
+    da = doc[at]
+    start = begin[at] - begin[first][da]
     pieces = pl.DataFrame({
-        "_doc": doc[at],
-        "start": begin[at] - begin[first][doc[at]],
-        "_len": ln[at],
-        "_p": flat.gather(at),
-        "_prev": flat.gather(at - 1),
-        "_next": flat.gather(at + 1),
+        "_doc": da,
+        "start": start,
+        "end": start + ln[at],
+        "run": run.filter(pl.Series(keep)),
+        "_prev": flat.gather(at - 1).str.tail(24),
+        "_next": flat.gather(at + 1).str.head(24),
     })
-    prev = pl.col("_prev").str.tail(24)
-    nxt = pl.col("_next").str.head(24)
-    nxt2 = pl.col("_next").str.head(2)
-    return pieces.lazy().filter(~pl.col("_p").is_in(STOP_RUNS)).select(
+    prev = pl.col("_prev")
+    nxt = pl.col("_next")
+    return pieces.lazy().select(
         "_doc",
         "start",
-        (pl.col("start") + pl.col("_len")).alias("end"),
-        pl.col("_p").alias("run"),
+        "end",
+        "run",
         prev.str.contains(_SENT_START).alias("sent_start"),
         # what follows the run: " (" opens a parenthesis (1), ")" closes one (2), else 0
-        pl.when(nxt2 == " (").then(1).when(nxt2.str.starts_with(")")).then(2)
+        pl.when(nxt.str.starts_with(" (")).then(1).when(nxt.str.starts_with(")")).then(2)
         .otherwise(0).cast(pl.Int8).alias("after"),
         # the last word or symbol before the run and the first after it
         prev.str.strip_chars_end().str.extract(_CTX_WORD + "$", 0)
@@ -422,7 +427,16 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
     """Tokens of every candidate run with offsets, word-level columns (lower, shape, lexicon
     code, key hash `_hk`) and gazetteer span columns (gz: code, gz_m: match id or -1)."""
     runs = candidate_runs(articles)
-    split = runs["run"].str.extract_all(_SPLIT)
+    # tokens (_SPLIT): a run splits at every space and at a hyphen not followed by a lower-case
+    # letter or digit; only runs with a hyphen need the regex, which turns such hyphens into
+    # spaces (same length: token offsets stay), and a literal split does the rest
+    run = runs["run"]
+    hrun = run.str.contains("-", literal=True)
+    hidx = hrun.arg_true()
+    if hidx.len():
+        run = run.scatter(hidx, run.gather(hidx).str.replace_all(
+            r"-([^\p{Ll}\p{N}])", " ${1}"))
+    split = run.str.split(" ")
     per_run = split.list.len().to_numpy().astype(np.int64)
     first_at = np.repeat(np.cumsum(per_run) - per_run, per_run)
     toks = split.explode().alias("word").to_frame()
@@ -442,7 +456,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
         # the context words reach the tokens as base hashes (see with_base_hashes); training
         # gathers the strings itself
         *(_base(c, pl.col(c)).gather(rid).alias(f"_h:{c}") for c in ("prev_word", "next_word")),
-        pl.col("run").str.contains("-", literal=True).gather(rid).alias("_hrun"),
+        hrun.gather(rid).alias("_hrun"),
     )
     toks = pl.concat([toks, rc], how="horizontal").select(
         "_doc", "run_id", pl.col("tok_i").cast(pl.Int64), "n_tok",
@@ -492,7 +506,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
 
 
 def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
-    """Longest gazetteer matches over token n-grams inside runs, by a join on the n-gram's
+    """Longest gazetteer matches over token n-grams inside runs, by a lookup of the n-gram's
     rolling hash: `gz` (code _B/_I + kind index, else 0) and `gz_m` (match id, else -1)."""
     n_all = toks.height
     hk = toks["_hk"].to_numpy()
@@ -508,30 +522,29 @@ def _gazetteer_spans(toks: pl.DataFrame) -> pl.DataFrame:
             tids.append(at)
             ns.append(np.full(at.size, n, dtype=np.int64))
             gs.append(g[at])
-    cands = pl.DataFrame({"_tid": np.concatenate(tids), "_n": np.concatenate(ns),
-                          "_g": pl.Series(np.concatenate(gs), dtype=pl.UInt64)}).lazy()
-    kinds = {k: i for i, k in enumerate(LEX_KINDS)}
-    gz = gazetteer().lazy().select(
-        "_g", pl.col("kind").replace_strict(kinds, return_dtype=pl.Int64).alias("_kind"))
-    # one-token names are the tokens whose lexicon code is a gazetteer kind (no join needed)
+    # multi-token names: the n-grams whose hash is a gazetteer key (its hash table)
+    _, gz_slots, gz_at, gz_zero, gz_kind, _ = _gz_codes()
+    g_all = np.concatenate(gs)
+    row = gz_at[_probe(gz_slots, g_all)]
+    if gz_zero >= 0:
+        row[g_all == 0] = gz_zero
+    hit = np.flatnonzero(row >= 0)
+    # one-token names are the tokens whose lexicon code is a gazetteer kind (no lookup needed)
     lex = toks["lex"].to_numpy()
     one = np.flatnonzero((lex >= 1) & (lex <= LEX_KINDS.index("demonym") + 1))
-    hits = pl.concat([
-        pl.DataFrame({"_tid": one, "_n": np.ones(one.size, dtype=np.int64),
-                      "_kind": lex[one] - 1}),
-        cands.join(gz, on="_g", how="inner").select("_tid", "_n", "_kind").collect(),
-    ])
+    h_tid = np.concatenate([one, np.concatenate(tids)[hit]]).astype(np.int64)
+    h_n = np.concatenate([np.ones(one.size, dtype=np.int64), np.concatenate(ns)[hit]])
+    h_kind = np.concatenate([lex[one] - 1, gz_kind[row[hit]]]).astype(np.int64)
     code = np.zeros(n_all, dtype=np.int64)
     mid = np.full(n_all, -1, dtype=np.int64)
-    if hits.height:
+    if h_tid.size:
         # every token a match covers; the longest (then earliest) match per token wins, and a
         # match counts only if it wins all its tokens. A match is ranked by one integer
         # (length, then earliness, then its kind in the low bits) and every token keeps the
         # best rank covering it. Only the longest match from a start token can win a token,
         # so the winner's start token identifies it (the match id).
-        tid = hits["_tid"].to_numpy().astype(np.int64)
-        hn = hits["_n"].to_numpy().astype(np.int64)
-        rank = ((hn * (n_all + 1) + (n_all - tid)) << 4) | hits["_kind"].to_numpy()
+        tid, hn = h_tid, h_n
+        rank = ((hn * (n_all + 1) + (n_all - tid)) << 4) | h_kind
         best = np.full(n_all, -1, dtype=np.int64)
         for k in range(int(hn.max())):
             sel = hn > k
@@ -753,10 +766,20 @@ _SLOT_BITS = 19  # 524,288 slots: ~0.2 load for ~100k features (few probes past 
 
 def _slot_table(keys: np.ndarray, rows: np.ndarray, w: np.ndarray,
                 bits: int = _SLOT_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """Linear-probing hash table of the feature keys (vectorised insert: every round places
-    one key per free slot, the others probe on). A key's home slot is its top `bits` bits
-    (keys are mixed hashes); key 0 marks an empty slot, so a (vanishingly rare) zero key is
-    dropped."""
+    """Linear-probing hash table of the feature keys (`_hash_slots`) with the weights of each
+    slot's key (zeros in an empty slot)."""
+    slots, at = _hash_slots(keys, rows, bits)
+    sw = np.zeros((slots.size, w.shape[1]), dtype=np.float32)
+    sw[at >= 0] = w[at[at >= 0]]
+    return slots, sw
+
+
+def _hash_slots(keys: np.ndarray, rows: np.ndarray,
+                bits: int = _SLOT_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """Linear-probing hash table of UInt64 keys (vectorised insert: every round places one key
+    per free slot, the others probe on): the slots' keys and rows (-1 if empty). A key's home
+    slot is its top `bits` bits (keys are mixed hashes); key 0 marks an empty slot, so a
+    (vanishingly rare) zero key is dropped."""
     while keys.size * 2 > (1 << bits):
         bits += 1
     size = 1 << bits
@@ -775,9 +798,7 @@ def _slot_table(keys: np.ndarray, rows: np.ndarray, w: np.ndarray,
         pend = pend[slots[pos[pend]] != keys[pend]]
         taken = slots[pos[pend]] != 0
         pos[pend[taken]] = (pos[pend[taken]] + 1) & (size - 1)
-    sw = np.zeros((size, w.shape[1]), dtype=np.float32)
-    sw[at >= 0] = w[at[at >= 0]]
-    return slots, sw
+    return slots, at
 
 
 @lru_cache(maxsize=1)
@@ -804,13 +825,18 @@ def model() -> Model | None:
 def _slots_of(m: Model, k: np.ndarray) -> np.ndarray:
     """The table slot of every key: its own slot, or an empty one (zero weights) if the model
     does not know it. Few keys probe past their home slot at this load."""
-    mask = m.slots.size - 1
+    return _probe(m.slots, k)
+
+
+def _probe(slots: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The slot of every key in a `_hash_slots` table: its own, or an empty one."""
+    mask = slots.size - 1
     pos = (k >> np.uint64(64 - mask.bit_length())).astype(np.intp)
-    s = np.take(m.slots, pos, mode="clip")
+    s = np.take(slots, pos, mode="clip")
     todo = np.flatnonzero((s != k) & (s != 0))
     while todo.size:
         pos[todo] = (pos[todo] + 1) & mask
-        s = m.slots[pos[todo]]
+        s = slots[pos[todo]]
         todo = todo[(s != k[todo]) & (s != 0)]
     return pos
 
@@ -864,22 +890,73 @@ def _low_scores(m: Model, toks: pl.DataFrame, slots: tuple[int, ...]) -> np.ndar
     tpls = {t: TOKEN_TEMPLATES[t] for i in slots for t, _ in SLOTS[i]}
     parts = sorted({(c, str(s)) for spec in tpls.values() for c, s in spec})
     shift = {str(s): s for spec in tpls.values() for _, s in spec}
-    tb = with_base_hashes(toks, tpls)
+    # the inputs in numpy (no token-length frame per input): base hashes as UInt64 (small
+    # integers as themselves), moved by their shift (0 where the shift runs off the frame)
+    n = toks.height
+    tok_i = toks["tok_i"].to_numpy()
+    base: dict[str, np.ndarray] = {}
+    for c in {c for c, _ in parts}:
+        if f"_h:{c}" in toks.columns:
+            col = toks[f"_h:{c}"]
+        elif c == "lower" and "_hl" in toks.columns:
+            col = toks["_hl"]
+        elif c in _INT_COLS and toks[c].dtype == pl.Int64:
+            col = toks[c]  # (non-negative: its bits are its UInt64 cast)
+        else:
+            col = toks.select(_base(c, pl.col(c))).to_series()
+        a = (col.fill_null(0) if col.null_count() else col).to_numpy()
+        base[c] = a.view(np.uint64) if a.dtype == np.int64 else a.astype(np.uint64)
+    at = np.arange(n)
+
+    def moved_at(c: str, s: str, rows: np.ndarray) -> np.ndarray:
+        """Input `c` moved by shift `s`, at `rows`."""
+        sh = shift[s]
+        if sh == 0:
+            return base[c][rows]
+        if sh == "F":
+            src = rows - tok_i[rows]
+        elif sh == "L":
+            src = rows - tok_i[rows] + toks["n_tok"].to_numpy()[rows] - 1
+        else:
+            assert isinstance(sh, int)
+            src = rows - sh
+        ok = (src >= 0) & (src < n)
+        return np.where(ok, base[c][np.clip(src, 0, max(n - 1, 0))], np.uint64(0))
+
     # tok_i / n_tok stand-ins keep the slot conditions (first: tok_i == 0, last: tok_i ==
     # n_tok - 1) with two values each
-    ti = pl.col("tok_i").clip(upper_bound=1)
-    inp = tb.select(
-        *(_moved(pl.col(f"_h:{c}"), shift[s]).fill_null(0).alias(f"{c}@{s}") for c, s in parts),
-        ti.cast(pl.UInt64).alias("tok_i"),
-        (ti + (pl.col("n_tok") - pl.col("tok_i")).clip(upper_bound=2)).cast(pl.UInt64)
-        .alias("n_tok"))
-    # (distinct powers of an odd constant: small-integer inputs must not cancel out)
-    fused = inp.select(pl.sum_horizontal(
-        pl.col(c) * pl.lit(pow(_HMIX, i + 1, 2**64), dtype=pl.UInt64)
-        for i, c in enumerate(inp.columns)).alias("_f"))
-    combos = pl.concat([fused, inp], how="horizontal").unique("_f")
-    cidx = fused.join(combos.select("_f").with_row_index("_ci"), on="_f", how="left",
-                      maintain_order="left")["_ci"].to_numpy()
+    ti = np.minimum(tok_i, 1)
+    base["tok_i"] = ti.astype(np.uint64)
+    base["n_tok"] = (ti + np.minimum(toks["n_tok"].to_numpy() - tok_i, 2)).astype(np.uint64)
+    shift["0"] = 0
+    names = [*parts, ("tok_i", "0"), ("n_tok", "0")]
+    # one code per token: the inputs times distinct powers of an odd constant (small-integer
+    # inputs must not cancel out), accumulated in place
+    fused = np.zeros(n, dtype=np.uint64)
+    tmp = np.empty(n, dtype=np.uint64)
+    for i, (c, s) in enumerate(names):
+        mul = np.uint64(pow(_HMIX, i + 1, 2**64))
+        sh = shift[s]
+        if sh in (0, 1, -1) and n:
+            src = base[c]
+            if sh == 0:
+                np.multiply(src, mul, out=tmp)
+            elif sh == 1:
+                np.multiply(src[:-1], mul, out=tmp[1:])
+                tmp[0] = 0
+            else:
+                np.multiply(src[1:], mul, out=tmp[:-1])
+                tmp[-1] = 0
+        else:
+            np.multiply(moved_at(c, s, at), mul, out=tmp)
+        fused += tmp
+    # distinct codes (dense ids) and one token of each
+    cidx = pl.Series(fused).rank("dense").to_numpy().astype(np.int64) - 1
+    rep = np.empty(int(cidx.max()) + 1 if n else 0, dtype=np.int64)
+    rep[cidx] = at
+    combos = pl.DataFrame({f"{c}@{s}" if (c, s) in parts else c:
+                           pl.Series(moved_at(c, s, rep), dtype=pl.UInt64)
+                           for c, s in names})
     keys = []
     for i in slots:
         expr: pl.Expr | None = None
@@ -916,22 +993,33 @@ def _doc_groups(toks: pl.DataFrame) -> np.ndarray:
 
 def _group_sums(gi: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Every row's sum of `s` over its group (in `s`'s dtype)."""
+    return _rows(_group_totals(gi, s), gi)
+
+
+def _group_totals(gi: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The sum of `s` over every group (one row per group number, in `s`'s dtype)."""
     sums = np.zeros((int(gi.max()) + 1 if gi.size else 0, s.shape[1]), s.dtype)
     for j in range(s.shape[1]):
         sums[:, j] = np.bincount(gi, weights=s[:, j], minlength=sums.shape[0])
-    return _rows(sums, gi)
+    return sums
 
 
 _STACK_COLS = ("l1", "l1p", "l1n", "l1f", "l1l", "l1d", "si", "caps", "pos")
 # values per column, dense: 5 = no neighbour (9 in the features), caps r*10+n as r*4+n
 _STACK_CARD = (5, 6, 6, 5, 5, 5, 2, 8, 4)
+_CAPS_DENSE = np.array([c // 10 * 4 + c % 10 for c in range(14)])  # caps r*10+n -> r*4+n
 
 
-def _stack_arrays(toks: pl.DataFrame, s1: np.ndarray, doc: np.ndarray) -> list[np.ndarray]:
+def _stack_arrays(toks: pl.DataFrame, s1: np.ndarray, doc: np.ndarray | None,
+                  l1d: np.ndarray | None = None) -> list[np.ndarray]:
     """Pass-2 inputs (_STACK_COLS) from pass-1 scores `s1` and their article-wide sums `doc`:
     the token's pass-1 label (l1), its run neighbours' (l1p, l1n; 9 = none), the run's first
-    and last token's (l1f, l1l), the article-wide label of the same word (l1d), position."""
-    l1 = s1.argmax(axis=1).astype(np.int64)
+    and last token's (l1f, l1l), the article-wide label of the same word (l1d: `doc`'s argmax
+    if not given), position."""
+    l1 = s1.argmax(axis=1).astype(np.int64, copy=False)
+    if l1d is None:
+        assert doc is not None
+        l1d = doc.argmax(axis=1).astype(np.int64, copy=False)
     tok_i = toks["tok_i"].to_numpy()
     n_tok = toks["n_tok"].to_numpy()
     l1p = np.roll(l1, 1)
@@ -939,7 +1027,7 @@ def _stack_arrays(toks: pl.DataFrame, s1: np.ndarray, doc: np.ndarray) -> list[n
     l1n = np.roll(l1, -1)
     l1n[tok_i == n_tok - 1] = 9
     at = np.arange(l1.size) - tok_i
-    return [l1, l1p, l1n, l1[at], l1[at + n_tok - 1], doc.argmax(axis=1).astype(np.int64),
+    return [l1, l1p, l1n, l1[at], l1[at + n_tok - 1], l1d,
             toks["si"].to_numpy(), toks["caps"].to_numpy(), toks["pos"].to_numpy()]
 
 
@@ -963,10 +1051,11 @@ def _stack_scores(m: Model, cols: list[np.ndarray]) -> np.ndarray:
     dense = list(cols)
     for j in (1, 2):  # no neighbour: 9 -> 5
         dense[j] = np.minimum(dense[j], 5)
-    dense[7] = dense[7] // 10 * 4 + dense[7] % 10
-    code = np.zeros(cols[0].size, dtype=np.int64)
+    dense[7] = _CAPS_DENSE[dense[7]]
+    code = np.zeros(cols[0].size, dtype=np.int32)  # (in place: no temporaries)
     for a, card in zip(dense, _STACK_CARD, strict=True):
-        code = code * card + a
+        code *= card
+        code += a
     size = int(np.prod(_STACK_CARD))
     seen = np.zeros(size, dtype=bool)
     seen[code] = True
@@ -990,12 +1079,13 @@ def scores(cands: Candidates, m: Model, toks: pl.DataFrame | None = None) -> np.
     scores of the same word (Pirelli is ORG everywhere or nowhere)."""
     toks = token_columns(cands.toks) if toks is None else toks
     s1 = base_scores(cands, m, toks)
-    doc = _group_sums(_doc_groups(toks), s1)
-    stack = _stack_arrays(toks, s1, doc) if STACK else []
+    gi = _doc_groups(toks)
+    doc = _group_totals(gi, s1)  # one row per (article, word): argmax and vote from there
+    stack = _stack_arrays(toks, s1, None, doc.argmax(axis=1)[gi]) if STACK else []
     total = s1  # accumulated in place (s1 and doc are not read again)
     if DOC_VOTE:
         doc *= DOC_VOTE
-        total += doc
+        total += _rows(doc, gi)
     if STACK:
         total += _stack_scores(m, stack)
     return total
@@ -1101,6 +1191,7 @@ def _rule_labels(toks: pl.DataFrame) -> np.ndarray:
 
 # ---------------------------------------------------------------- mentions
 
+_MOD20 = np.arange(_I + 20) % 20  # a gazetteer code's kind (codes are below _I + 20)
 _FORCED = {"person": "PER", "org": "ORG", "country": "LOC", "region": "LOC", "demonym": "MISC"}
 
 
@@ -1122,7 +1213,7 @@ def _mentions(cands: Candidates, toks: pl.DataFrame, lab: np.ndarray) -> pl.Data
     gm = toks["gz_m"].to_numpy()
     has = gm >= 0
     gzb = (gz >= _B) & (gz < _I)
-    kind = np.where(has, gz % 20, -1)
+    kind = np.where(has, _MOD20[gz], -1)
     flab = np.full(len(LEX_KINDS) + 1, -1)
     for k, v in _FORCED.items():
         flab[LEX_KINDS.index(k)] = LABELS.index(v)
@@ -1179,18 +1270,18 @@ def _mentions(cands: Candidates, toks: pl.DataFrame, lab: np.ndarray) -> pl.Data
     e = np.append(b[1:], n) - 1
     keep = (lab[b] != 0) & ~((b == e) & toks["_gen"].to_numpy()[b])
     b, e = b[keep], e[keep]
-    # the n-gram hash of every mention, from prefix sums of h_j * M^-j (mod 2**64)
+    # the n-gram hash of every mention: sum of h_j * M^(e-j) (mod 2**64), by Horner's rule
+    # over the tokens of the mentions at least k+1 tokens long (lengths are a few tokens)
     hk = toks["_hk"].to_numpy()
+    g = hk[b]
+    length = e - b + 1
+    longer = np.flatnonzero(length > 1)
     with np.errstate(over="ignore"):
-        mix = np.full(n, _HMIX, dtype=np.uint64)
-        mix[0] = 1
-        pw = np.cumprod(mix, dtype=np.uint64)
-        inv = np.full(n, pow(_HMIX, -1, 2**64), dtype=np.uint64)
-        inv[0] = 1
-        ipw = np.cumprod(inv, dtype=np.uint64)
-        q = np.cumsum(hk * ipw, dtype=np.uint64)
-        qb = np.where(b > 0, q[np.maximum(b - 1, 0)], np.uint64(0))
-        g = (q[e] - qb) * pw[e]
+        step = 1
+        while longer.size:
+            g[longer] = g[longer] * np.uint64(_HMIX) + hk[b[longer] + step]
+            step += 1
+            longer = longer[length[longer] > step]
     rid = toks["run_id"].to_numpy()[b]
     runs = cands.runs
     start = toks["start"].to_numpy()[b]
@@ -1245,30 +1336,62 @@ def _lookup_cols(m: pl.DataFrame, right: pl.DataFrame, left_on: list[str],
     return m.hstack(got.drop(left_on).get_columns())
 
 
+# gazetteer kinds whose one-token names never resolve to a person of the article
+_NOT_PERSON = ("country", "region", "demonym", "org", "place")
+# kind (index in LEX_KINDS, -1 = none: the last entry) -> in _FORCED, in _NOT_PERSON
+_KIND_IN = tuple(np.array([k in ks for k in LEX_KINDS] + [False])
+                 for ks in (set(_FORCED), set(_NOT_PERSON)))
+
+
+@lru_cache(maxsize=1)
+def _gz_codes() -> tuple[pl.DataFrame, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+    """The gazetteer with a hash table of its keys (`_hash_slots`: slots and their rows), the
+    row of a zero key (-1 if none: the table cannot hold it), and every row's kind (index in
+    LEX_KINDS) and type (index in LABELS)."""
+    gz = gazetteer()
+    keys = gz["_g"].to_numpy()
+    slots, at = _hash_slots(keys, np.arange(keys.size), bits=16)
+    zero = np.flatnonzero(keys == 0)
+    kind = gz["kind"].replace_strict({k: i for i, k in enumerate(LEX_KINDS)},
+                                     return_dtype=pl.Int64).to_numpy()
+    typ = gz["type"].replace_strict({v: LABELS.index(k) for k, v in _TYPE.items()},
+                                    return_dtype=pl.Int64).to_numpy()
+    return gz, slots, at, int(zero[0]) if zero.size else -1, kind, typ
+
+
 def link(ments: pl.DataFrame) -> pl.DataFrame:
     """Type sanity and canonical identity for mentions (_doc, start, end, mention, label, n_tok,
     _g n-gram hash, _hf/_hl first/last token hashes, _after)."""
-    gz = gazetteer().rename({"type": "g_type", "entity_id": "g_id", "canonical_name": "g_name"})
-    m = ments.with_columns(
-        pl.col("label").replace_strict(_TYPE_OF, return_dtype=pl.String).alias("type"),
-        pl.col("mention").hash().alias("_hm"),
-    )
-    m = _lookup_cols(m, gz, ["_g"], ["_g"])
-    # type sanity: countries/regions are places, demonyms MISC, known people PERSON, known
-    # organisations ORG; a city the model called a person is a place.
-    m = m.with_columns(
-        pl.when(pl.col("kind").is_in(["country", "region", "demonym", "person", "org"]))
-        .then(pl.col("g_type"))
-        .when((pl.col("kind") == "place") & (pl.col("type") == "PERSON"))
-        .then(pl.lit("PLACE"))
-        .otherwise(pl.col("type"))
-        .alias("type")
-    ).with_columns(
-        pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_id")).alias("g_id"),
-        pl.when(pl.col("g_type") == pl.col("type")).then(pl.col("g_name")).alias("g_name"),
-        (pl.col("_hm") ^ pl.col("type").hash()).alias("_htm"),
-        (pl.col("_doc").cast(pl.UInt64) * pl.lit(_HMIX, dtype=pl.UInt64)).alias("_hd"),
-    ).with_row_index("_r")
+    # gazetteer hit of every mention's n-gram hash, and type sanity, on integer codes: countries/
+    # regions are places, demonyms MISC, known people PERSON, known organisations ORG; a city
+    # the model called a person is a place
+    gz, gz_slots, gz_at, gz_zero, gz_kind, gz_type = _gz_codes()
+    g = ments["_g"].to_numpy()
+    row = gz_at[_probe(gz_slots, g)]
+    if gz_zero >= 0:
+        row[g == 0] = gz_zero
+    hit = row >= 0
+    row[~hit] = 0
+    kind = np.where(hit, gz_kind[row], -1)
+    typ = ments["label"].to_numpy()
+    sure = _KIND_IN[0][kind]  # (kind -1: the last entry, False)
+    place = (kind == LEX_KINDS.index("place")) & (typ == LABELS.index("PER"))
+    typ = np.where(sure, gz_type[row], np.where(place, LABELS.index("LOC"), typ))
+    g_ok = hit & (gz_type[row] == typ)
+    g_row = pl.Series(np.where(g_ok, row, 0), dtype=pl.UInt32).scatter(
+        np.flatnonzero(~g_ok), None) if g.size else pl.Series([], dtype=pl.UInt32)
+    names = pl.Series([_TYPE_OF[i] for i in range(len(LABELS))], dtype=pl.String)
+    hm = ments["mention"].hash()
+    with np.errstate(over="ignore"):
+        m = ments.with_columns(
+            names.gather(typ).alias("type"),
+            hm.alias("_hm"),
+            pl.Series("_nk", ~_KIND_IN[1][kind]),
+            gz["entity_id"].gather(g_row).alias("g_id"),
+            gz["canonical_name"].gather(g_row).alias("g_name"),
+            pl.Series("_htm", hm.to_numpy() ^ names.hash().to_numpy()[typ]),
+            pl.Series("_hd", ments["_doc"].to_numpy().astype(np.uint64) * np.uint64(_HMIX)),
+        ).with_row_index("_r")
     # the normalised-key id of mentions the gazetteer does not know, once per distinct
     # (type, mention)
     keyed = (
@@ -1292,8 +1415,7 @@ def link(ments: pl.DataFrame) -> pl.DataFrame:
         full.select((pl.col("_hd") ^ pl.col("_hf")).alias("_k"), "f_id", "f_name", "_r"),
         full.select((pl.col("_hd") ^ pl.col("_hl")).alias("_k"), "f_id", "f_name", "_r"),
     ]).sort("_r").unique("_k", keep="first", maintain_order=True).drop("_r")
-    one = (pl.col("n_tok") == 1) & ~pl.col("kind").is_in(
-        ["country", "region", "demonym", "org", "place"]).fill_null(False)
+    one = (pl.col("n_tok") == 1) & pl.col("_nk")
     m = _lookup_cols(m.with_columns((pl.col("_hd") ^ pl.col("_hf")).alias("_k")), heads,
                      ["_k"], ["_k"]).with_columns(
         pl.when(one).then(pl.col("f_id")).alias("f_id"),
@@ -1326,6 +1448,19 @@ def link(ments: pl.DataFrame) -> pl.DataFrame:
     return m.select(
         "_doc", "start", "end", pl.col("mention").alias("text"),
         pl.coalesce("a_type", "type").alias("type"),
-        pl.coalesce("a_name", "f_name", "g_name", "mention").alias("canonical_name"),
-        pl.coalesce("a_id", "f_id", "g_id", "k_id").alias("entity_id"),
+    ).with_columns(
+        _coalesce(m, "a_name", "f_name", "g_name", "mention").alias("canonical_name"),
+        _coalesce(m, "a_id", "f_id", "g_id", "k_id").alias("entity_id"),
     )
+
+
+def _coalesce(m: pl.DataFrame, *cols: str) -> pl.Series:
+    """The first non-null of `cols` in every row, as `pl.coalesce` (mostly-null columns are
+    scattered over the last one: cheaper than a full pass over every column)."""
+    out = m[cols[-1]]
+    for c in cols[-2::-1]:
+        col = m[c]
+        idx = col.is_not_null().arg_true()
+        if idx.len():
+            out = out.scatter(idx, col.gather(idx))
+    return out
