@@ -395,3 +395,74 @@ def test_batch_equals_one_by_one() -> None:
     )
     key = ["article_id", "start", "end"]
     assert batch.sort(key).equals(single.sort(key))
+
+
+# ----------------------------------------------------------------------------- speed-ups
+# The fast paths must give what the plain computation gives.
+
+
+def test_cue_prefilter_matches_capturing_pass() -> None:
+    from pipelines.extract.dates import _cues
+    from pipelines.extract.dates_rules import prefix_pattern
+
+    lefts = pl.Series(["", "met ", "as early as the beginning of ", "since  ", "in the early ",
+                       "around mid-", "x-", "by\u00a0", "In ", "Since\tlate ", "more than ",
+                       "the end of ", "until the end of ", "unknown ", "early"])
+    co, inner = _cues(lefts)
+    groups = lefts.str.extract_groups(prefix_pattern())
+    assert co.to_list() == groups.struct.field("co").fill_null("").to_list()
+    assert inner.to_list() == groups.struct.field("inner").fill_null("").to_list()
+
+
+def test_ascii_rule_dispatch_matches_ignorecase() -> None:
+    from pipelines.extract.dates_rules import _first_rule, _first_rule_ascii
+
+    texts = ["March 18, 2010", "JUNE 2024", "six Years", "2016", "Friday", "3:30 P.M.",
+             "the 1990s", "Q3 2019", "FY2020", "the past week", "12.5", "tue", "Christmas",
+             "two weeks ago", "every Monday", "8.5.", "nonsense words"]
+    for text in texts:
+        for variant in (text, text.upper(), text.lower(), text.swapcase()):
+            fast = _first_rule_ascii().fullmatch(variant.lower())
+            slow = _first_rule().fullmatch(variant)
+            assert (fast and fast.lastgroup) == (slow and slow.lastgroup), variant
+
+
+def test_cue_rules_cover_every_rule_reading_has_cue() -> None:
+    """`interpret_core` shares a spec between cue and no cue unless a rule in `_CUE_RULES`
+    was tried: every branch of `_interp_rule` that reads `has_cue` must be listed."""
+    import ast
+    import inspect
+
+    from pipelines.extract import dates_rules
+
+    tree = ast.parse(inspect.getsource(dates_rules._interp_rule))
+    reading: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
+            continue
+        test = node.test
+        if not (isinstance(test.left, ast.Name) and test.left.id == "name"):
+            continue
+        names = {c.value for c in ast.walk(test.comparators[0])
+                 if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+        body = ast.Module(body=node.body, type_ignores=[])
+        if any(isinstance(n, ast.Name) and n.id == "has_cue" for n in ast.walk(body)):
+            reading |= names
+    assert reading and reading <= dates_rules._CUE_RULES
+
+
+def test_cue_and_no_cue_specs_in_any_order() -> None:
+    from pipelines.extract import dates_rules as rules
+
+    schema = list(rules.SPEC_SCHEMA)
+    for first, second in ((("in ", ""), ("", "")), (("", ""), ("in ", ""))):
+        rules._CORE.clear()
+        rules._CORE_ANY.clear()
+        rules._plain_row.cache_clear()
+        rules._cues.cache_clear()
+        got = {cue: rules.interpret("1850", *cue) for cue in (first, second)}
+        assert got[("in ", "")][schema.index("ctx")] == "year"
+        assert not got[("", "")][schema.index("ok")]  # a bare year outside 1900-2099
+        got = {cue: rules.interpret("1995", *cue) for cue in (first, second)}
+        assert got[("in ", "")][schema.index("ctx")] == "year"
+        assert got[("", "")][schema.index("ctx")] == "bare_year"

@@ -27,6 +27,7 @@ from pipelines.extract.dates_rules import (
     fragment_vocabulary,
     holiday_date,
     interpret,
+    prefix_filter,
     prefix_pattern,
     scan_patterns,
 )
@@ -49,11 +50,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         spans = pl.concat([spans, _spans(frame.filter("frag"), scan_patterns(fragments=True))])
     if spans.height == 0:
         return conform(pl.DataFrame(schema={"article_id": pl.String}), Dates)
-    cues = pl.col("left").str.extract_groups(prefix_pattern())
-    spans = spans.with_columns(
-        cues.struct.field("co").fill_null("").alias("co"),
-        cues.struct.field("inner").fill_null("").alias("inner"),
-    )
+    spans = spans.with_columns(_cues(spans["left"]))
     rows = (
         spans.join(_specs(spans.select(_KEY).unique()), on=_KEY, how="inner")
         .with_columns(
@@ -69,22 +66,27 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
             pl.col("published_at").dt.hour().alias("phour"),
         )
     )
-    tense = pl.col("mode").is_in(_TENSE_MODES) | (pl.col("ctx") == "wdbare")
+    # an offset reads the tense only as "the weekend" (`_offset_day`)
+    weekend = (pl.col("mode") == "offset") & (pl.col("unit") == "weekend") & (pl.col("dirn") == 9)
+    tense = pl.col("mode").is_in(_TENSE_MODES) | weekend | (pl.col("ctx") == "wdbare")
     future = _only(rows, tense, _future(), pl.col("frag")).alias("future")
     rows = _demote_weekdays(rows.with_columns(future))
-    kept = _only(rows, pl.col("ctx").is_in(_KEEP_CTX), _keep(), pl.lit(True))
+    # "looser" mentions are kept in scheduling fragments only: no context regex for them
+    looser = pl.when(pl.col("ctx") == "looser").then(pl.col("frag")).otherwise(True)
+    kept = _only(rows, pl.col("ctx").is_in(_KEEP_CTX), _keep(), looser)
     # what only the matching and the context filters read: not copied through the passes below
     spent = ["right", "match", "co", "inner", "cut", "ok", "published_at", "ctx"]
-    rows = rows.filter(kept).drop(spent).with_columns(
-        # the quarter a financial report is about: the first ordinal quarter it names
-        pl.col("qn").sort_by("start").drop_nulls().first().over("article_id").alias("qctx")
-    )
+    rows = rows.filter(kept).drop(spent)
     rows = _absorb_parts_of_day(_resolve(rows))
     prev_docs = rows.filter(pl.col("mode") == "prev")["article_id"].unique()
-    if prev_docs.len():
-        inside = pl.col("article_id").is_in(prev_docs.implode())
-        rows = pl.concat([rows.filter(~inside), _resolve_prev(rows.filter(inside))],
-                         how="diagonal_relaxed")
+    if prev_docs.len():  # only the "prev" rows change: written back in place
+        rows = rows.with_row_index("_rix")
+        part = _resolve_prev(rows.filter(pl.col("article_id").is_in(prev_docs.implode())))
+        part = part.filter(pl.col("mode") == "prev")
+        rows = rows.with_columns(
+            rows[c].clone().scatter(part["_rix"], part[c].cast(rows.schema[c]))
+            for c in ("pub", "anchor", "value", "start_date", "end_date")
+        ).drop("_rix")
     # resolved: only what the merge and clock-time passes and the output read is carried on
     rows = rows.select(c for c in _LATE if c in rows.columns)
     # "Nov 13 13:30 - 15:35": date + time, then the range; only day/time rows can join
@@ -97,9 +99,19 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     joinable = pl.concat([joinable.filter(~pl.col("_adj")), merged]).drop("_adj", "_run")
     rows = _open_ends(
         pl.concat([rows.filter(~cand), _anchor_clock_times(joinable)], how="diagonal_relaxed"))
-    return conform(
-        rows.with_columns(pl.col("mtext").alias("text")).sort("article_id", "start"), Dates
-    )
+    # the output's columns first: the sort moves only them
+    return conform(rows.with_columns(pl.col("mtext").alias("text")), Dates).sort(
+        "article_id", "start")
+
+
+def _cues(left: pl.Series) -> list[pl.Series]:
+    """`co` and `inner` (see `prefix_pattern`) of each left context, "" without a cue; only
+    the contexts that end in a cue are captured."""
+    empty = pl.repeat("", left.len(), dtype=pl.String, eager=True)
+    some = left.str.contains(prefix_filter()).fill_null(False).arg_true()
+    cues = left.gather(some).str.extract_groups(prefix_pattern())
+    return [empty.clone().scatter(some, cues.struct.field(c).fill_null("")).alias(c)
+            for c in ("co", "inner")]
 
 
 def _open_ends(rows: pl.DataFrame) -> pl.DataFrame:
@@ -162,34 +174,37 @@ def _spans(frame: pl.DataFrame, patterns: tuple[str, str]) -> pl.DataFrame:
     """
     first, second = patterns
     nul, mark = "\x00", "\x01"
-    piece = pl.element()
+    piece = pl.col("_piece")
     # a first-pass match is a piece still wrapped in its two NULs: they take no offsets
     plen = piece.str.len_chars().cast(pl.Int64) - 2 * piece.str.starts_with(nul).cast(pl.Int64)
+    at = pl.col("_at")
     return (
         frame.lazy()
         .select(
             "article_id",
             "published_at",
             "frag",
-            pl.col("text").str.replace_all(first, f"{nul}${{0}}{nul}")
-            .str.replace_all(second, f"{mark}${{0}}{mark}").str.split(mark).alias("_piece"),
+            pl.col("text").str.replace_all(first, f"{nul}$0{nul}")
+            .str.replace_all(second, f"{mark}$0{mark}").str.split(mark).alias("_piece"),
         )
-        # pieces alternate text, match, text, ... (2k+1 of them): matches are the odd ones
-        .with_columns(pl.col("_piece").list.len().floordiv(2).alias("_k"))
-        .select(
-            "article_id",
-            "published_at",
-            "frag",
-            pl.col("_piece").list.eval(plen.cum_sum() - plen).list.gather_every(2, 1)
-            .alias("start"),
-            pl.col("_piece").list.gather_every(2, 1).list.eval(piece.str.strip_chars(nul))
-            .alias("match"),
-            pl.col("_piece").list.gather_every(2, 0).list.head(pl.col("_k"))
-            .list.eval(piece.str.slice(-_CTX)).alias("left"),
-            pl.col("_piece").list.gather_every(2, 2).list.eval(piece.str.slice(0, 24))
-            .alias("right"),
+        # pieces alternate text, match, text, ... (2k+1 of them): matches are the odd ones.
+        # One row per piece: offsets are running sums of the piece lengths, restarted at each
+        # article's first piece; a match's neighbours are its left and right context.
+        .with_columns(pl.int_ranges(piece.list.len(), dtype=pl.Int64).alias("_i"))
+        .explode("_piece", "_i")
+        .with_columns(plen.alias("_plen"))
+        .with_columns((pl.col("_plen").cum_sum() - pl.col("_plen")).alias("_at"))
+        .with_columns(
+            (at - pl.when(pl.col("_i") == 0).then(at).forward_fill()).alias("start"),
+            piece.shift(1).alias("left"),
+            piece.shift(-1).alias("right"),
         )
-        .explode("start", "match", "left", "right")
+        .filter(pl.col("_i") % 2 == 1)
+        .with_columns(
+            piece.str.strip_chars(nul).alias("match"),
+            pl.col("left").str.tail(_CTX),
+            pl.col("right").str.head(24),
+        )
         .with_columns(pl.col("match").str.len_chars().cast(pl.Int64).alias("_len"))
         .filter(pl.col("_len") > 0)
         .select(
@@ -244,9 +259,9 @@ _FUTURE = (
 )
 
 
-_TENSE_MODES = ["yearless", "weekday", "wdday", "holiday", "offset", "prev"]  # read `future`
-_KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "looser", "dom", "frac", "rate",
-             "domdot", "domonly"]
+_TENSE_MODES = ["yearless", "weekday", "wdday", "holiday"]  # read `future`
+_KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "dom", "frac", "rate",
+             "domdot", "domonly"]  # and "looser" (see `extract_dates`)
 
 
 def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> pl.Series:
@@ -267,10 +282,10 @@ def _future() -> pl.Expr:
     """Tense cues in the words before the mention (same sentence), or a scheduling fragment."""
     return (
         pl.col("left")
-        .str.slice(-40)
+        .str.tail(40)
         # initials and abbreviations do not end the sentence ("will succeed Daniel P. Davison")
         .str.replace_all(_ABBREV, "_")
-        .str.extract(r"([^.!?\n]*)$", 1)
+        .str.replace(r"^(?s:.*)[.!?\n]", "")  # the words after the last sentence break
         .str.to_lowercase()
         .str.contains(_FUTURE)
         .fill_null(False)
@@ -370,27 +385,39 @@ def _absorb_parts_of_day(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _demote_weekdays(rows: pl.DataFrame) -> pl.DataFrame:
-    """"Friday 14" whose number belongs to the words after it: just the weekday."""
-    inside = (pl.col("ctx") == "wdbare").fill_null(False)
-    if not rows.select(inside.any()).item():
+    """"Friday 14" whose number belongs to the words after it: just the weekday. Only those
+    rows are looked at and rewritten in place."""
+    idx = rows.select((pl.col("ctx") == "wdbare").fill_null(False).arg_true()).to_series()
+    if idx.len() == 0:
         return rows
-    bad = ~_day_ends()
-    return pl.concat([rows.filter(~inside), rows.filter(inside).with_columns(
-        pl.when(bad).then(pl.col("mstart") + pl.col("n")).otherwise(pl.col("end")).alias("end"),
-        pl.when(bad).then(pl.col("mtext").str.slice(0, pl.col("ext") + pl.col("n")))
-        .otherwise(pl.col("mtext")).alias("mtext"),
-        pl.when(bad).then(pl.lit("weekday")).otherwise(pl.col("mode")).alias("mode"),
-        pl.when(bad).then(pl.lit(0, pl.Int8)).otherwise(pl.col("dirn")).alias("dirn"),
-        pl.when(bad).then(pl.format("XXXX-WXX-{}", pl.col("wd"))).otherwise(pl.col("uval"))
-        .alias("uval"),
-        pl.when(bad).then(pl.lit(None, pl.String)).otherwise(pl.col("ctx")).alias("ctx"),
-    )])
+    part = rows[idx]
+    bad = part.select((~_day_ends()).fill_null(False)).to_series()
+    idx, part = idx.filter(bad), part.filter(bad)
+    if idx.len() == 0:
+        return rows
+    new = part.select(
+        (pl.col("mstart") + pl.col("n")).alias("end"),
+        pl.col("mtext").str.slice(0, pl.col("ext") + pl.col("n")),
+        pl.lit("weekday").alias("mode"),
+        pl.lit(0, pl.Int8).alias("dirn"),
+        pl.format("XXXX-WXX-{}", pl.col("wd")).alias("uval"),
+        pl.lit(None, pl.String).alias("ctx"),
+    )
+    return rows.with_columns(
+        rows[c].clone().scatter(idx, new[c].cast(rows.schema[c])) for c in new.columns
+    )
 
 
 def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
     """value, start_date, end_date, anchor for every mode (each mode only computes its own)."""
     parts = []
-    for (mode,), part in rows.partition_by("mode", as_dict=True).items():
+    partitions = rows.partition_by("mode", as_dict=True)
+    if ("fin",) in partitions:  # the quarter a report is about: the first one its text names
+        named = rows.filter(pl.col("qn").is_not_null())
+        qctx = named.group_by("article_id").agg(pl.col("qn").sort_by("start").first().alias("qctx"))
+        partitions[("fin",)] = partitions[("fin",)].join(
+            qctx, on="article_id", how="left", maintain_order="left")
+    for (mode,), part in partitions.items():
         if mode in ("fixed", "ref") or not part["pub"].has_nulls():
             dated, undated = part, part.clear()
         else:
@@ -402,6 +429,7 @@ def _resolve(rows: pl.DataFrame) -> pl.DataFrame:
             parts.append(_holiday_rows(dated))
         elif dated.height:
             parts.append(_with_offset(dated) if mode in ("offset", "prev")
+                         else _with_yearless(dated) if mode == "yearless"
                          else dated.with_columns(_RESOLVERS[str(mode)]()))
         if undated.height:
             parts.append(undated.with_columns(
@@ -455,25 +483,32 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
     rows that may join (an article, or a run of adjacent mentions from `_adjacent`)."""
     if rows.height == 0:
         return rows
-    rows = rows.sort(by, "start")
     v, mode = pl.col("value"), pl.col("mode")
-    day = v.str.contains(_DAY).fill_null(False)
-    dt = v.str.contains(_DT).fill_null(False)
-    clock = (mode == "time").fill_null(False)
-    ok = pl.col("timex_type").is_in(["DATE", "TIME"])
-
-    same = pl.col(by) == pl.col(by).shift(1)  # sorted: plain shifts, no per-article windows
+    # what the join tests read more than once, computed once (eager queries share nothing)
+    rows = rows.sort(by, "start").with_columns(
+        # sorted: plain shifts, no per-article windows
+        (pl.col(by) == pl.col(by).shift(1)).alias("_same"),
+        v.str.contains(_DAY).fill_null(False).alias("_day"),
+        v.str.contains(_DT).fill_null(False).alias("_dt"),
+        (mode == "time").fill_null(False).alias("_clock"),
+        pl.col("timex_type").is_in(["DATE", "TIME"]).alias("_ok"),
+    )
+    day, dt, clock, ok = pl.col("_day"), pl.col("_dt"), pl.col("_clock"), pl.col("_ok")
+    same = pl.col("_same")
 
     def prev(e: pl.Expr) -> pl.Expr:
         return pl.when(same).then(e.shift(1))
 
     gap_len = pl.col("start") - prev(pl.col("end"))
-    gap = (
+    rows = rows.with_columns(
         pl.when(gap_len == 0).then(pl.lit(""))
         .when((gap_len > 0) & (gap_len <= _GAP))
-        .then(pl.col("left").str.slice(-(gap_len + pl.col("ext")), gap_len))
+        .then(pl.col("left").str.slice(-(gap_len + pl.col("ext")), gap_len)).alias("_gap"),
+        prev(day & ok).alias("_pday"), prev(dt & ok).alias("_pdt"),
+        prev(clock).alias("_pclock"), prev(mode).alias("_pmode"), prev(v).alias("_pvalue"),
     )
-    p_day, p_dt, p_clock = prev(day & ok), prev(dt & ok), prev(clock)
+    gap = pl.col("_gap")
+    p_day, p_dt, p_clock = pl.col("_pday"), pl.col("_pdt"), pl.col("_pclock")
     frag = pl.col("frag")
     join_a = p_day & clock & (
         gap.str.contains(r"^[\s,]*(?:at\s+|@\s*)?$")
@@ -482,9 +517,9 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
             r"^[\s,.]*(?:at\s+|@\s*|on\s+|(?:not\s+)?after\s+|before\s+)?$")))
     # "8.5. Tuesday", "June 5, Tuesday": a day and its weekday are one mention (the day's)
     join_d = (p_day & (mode == "weekday") & pl.col("tsuf").is_null() & gap.str.contains(r"^[\s,]*$")
-              & prev(mode).is_in(["fixed", "yearless", "wdday", "pick"]))
+              & pl.col("_pmode").is_in(["fixed", "yearless", "wdday", "pick"]))
     # a fragment's "Monday morning, 19.6.17": the weekday (and part of day) before its day
-    join_e = (frag & (prev(mode) == "weekday") & day & ok & gap.str.contains(r"^[\s,]*$")
+    join_e = (frag & (pl.col("_pmode") == "weekday") & day & ok & gap.str.contains(r"^[\s,]*$")
               & mode.is_in(["fixed", "yearless", "wdday", "pick"]))
     join_b = p_clock & day & ok & gap.str.contains(r"^[\s,]*(?:on\s+)?$")
     join_c = (
@@ -497,13 +532,13 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
                    & prev(pl.col("mtext")).str.contains(r"^[0-9]")) | frag))
         )
     )
-    p_value, tsuf = prev(v), pl.col("tsuf").fill_null("")
+    p_value, tsuf = pl.col("_pvalue"), pl.col("tsuf").fill_null("")
     # a clock range ("8-10 a.m.") carries its end time in `code`
     tend, p_tend = pl.col("code"), prev(pl.col("code"))
     p_day10, day10 = p_value.str.slice(0, 10), v.str.slice(0, 10)
     # "Tuesday - Friday": the end weekday is the first one after the start
     wd_end = pl.when(
-        (mode == "weekday") & (prev(mode) == "weekday")
+        (mode == "weekday") & (pl.col("_pmode") == "weekday")
         & (pl.col("start_date") < prev(pl.col("start_date")))
     ).then(_ymd(pl.col("start_date") + pl.duration(days=7))).otherwise(v)
     # "Nov 13 23:30 - 3:35": an end time before the start time is on the next day
@@ -521,7 +556,7 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
     )
     rows = rows.with_columns(
         (join_a | join_b | join_c | join_d | join_e).fill_null(False).alias("_join"),
-        merged.alias("_merged"), gap.alias("_gap"),
+        merged.alias("_merged"),
     )
     take = pl.col("_join") & ~(same & pl.col("_join").shift(1)).fill_null(False)
     rows = rows.with_columns(take.alias("_take")).with_columns(
@@ -544,7 +579,9 @@ def _merge(rows: pl.DataFrame, by: str = "article_id") -> pl.DataFrame:
         pl.when(t).then(prev(pl.col("ext"))).otherwise(pl.col("ext")).alias("ext"),
         pl.when(t).then(prev(pl.col("mstart"))).otherwise(pl.col("mstart")).alias("mstart"),
     )
-    return rows.filter(~pl.col("_drop")).drop("_join", "_merged", "_gap", "_take", "_drop")
+    return rows.filter(~pl.col("_drop")).drop(
+        "_join", "_merged", "_gap", "_take", "_drop", "_same", "_day", "_dt", "_clock", "_ok",
+        "_pday", "_pdt", "_pclock", "_pmode", "_pvalue")
 
 
 _ANCHOR_GAP = 400  # characters: how far back a day may anchor a bare clock time
@@ -612,12 +649,12 @@ def _time() -> list[pl.Expr]:
     return [value.alias("value"), day.alias("start_date"), day.alias("end_date")]
 
 
-def _yearless() -> list[pl.Expr]:
-    """Month (and day) without a year: the nearest such date, pushed by cues and tense."""
+def _yearless_year() -> pl.Expr:
+    """Month (and day) without a year: the year of the nearest such date, pushed by cues and
+    tense."""
     pub = pl.col("pub")
     py, pm, pd_ = pub.dt.year(), pub.dt.month(), pub.dt.day()
-    mo, d, d2, dirn = pl.col("mo"), pl.col("d"), pl.col("d2"), pl.col("dirn")
-    tsuf = pl.col("tsuf").fill_null("")
+    mo, d, dirn = pl.col("mo"), pl.col("d"), pl.col("dirn")
     delta = (mo - pm) * 31 + (d.fill_null(15) - pd_)
     ydelta = (
         pl.when((dirn == 1) | (pl.col("frag") & d.is_not_null()))
@@ -628,7 +665,19 @@ def _yearless() -> list[pl.Expr]:
         .when(delta >= 4 * 31).then(-1)  # months ahead: news tells of the latest one
         .otherwise(0)
     )
-    y = py + ydelta
+    return py + ydelta
+
+
+def _with_yearless(rows: pl.DataFrame) -> pl.DataFrame:
+    """`_yearless` resolved, its year computed once (not inlined in every expression)."""
+    return rows.with_columns(_yearless_year().alias("_y")).with_columns(_yearless()).drop("_y")
+
+
+def _yearless() -> list[pl.Expr]:
+    """A month (and day) in the year `_yearless_year` chose (column `_y`)."""
+    mo, d, d2, dirn = pl.col("mo"), pl.col("d"), pl.col("d2"), pl.col("dirn")
+    tsuf = pl.col("tsuf").fill_null("")
+    y = pl.col("_y")
     first = _mkdate(y, mo, d.fill_null(1))
     # a month name alone in a fragment: which year's is open
     open_month = d.is_null() & pl.col("frag") & (dirn == 0) & pl.col("mod").is_null()
@@ -892,7 +941,7 @@ def _resolve_prev(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time, "yearless": _yearless,
+_RESOLVERS = {"fixed": _fixed, "ref": _ref, "time": _time,  # yearless: `_with_yearless`
 
               "weekday": _weekday, "part": _part, "fin": _fin, "pick": _pick, "pod": _pod}
 

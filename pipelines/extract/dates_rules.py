@@ -292,6 +292,15 @@ def _first_rule() -> re.Pattern[str]:
     )
 
 
+@cache
+def _first_rule_ascii() -> re.Pattern[str]:
+    """`_first_rule` for an ASCII string in lower case, without IGNORECASE: the same rule for
+    it (the rules' letters are ASCII and their escapes \\b and \\d), found several times
+    faster (Python's engine skips a case-sensitive alternative on its first letter)."""
+    bodies = (re.sub(r"\(\?P<\w+>", "(?:", rx.pattern).lower() for _, rx in compiled())
+    return re.compile("|".join(f"(?P<_r{i}>{b})" for i, b in enumerate(bodies)))
+
+
 # The rules are scanned in two passes of about half of them each: one lazy DFA for all of them
 # outgrows its cache on news text and runs several times slower than two smaller ones.
 _SPLIT = 26
@@ -336,13 +345,24 @@ def prefix_pattern() -> str:
     ))
 
 
+@cache
+def prefix_filter() -> str:
+    """Whether a left context ends in a cue `prefix_pattern` takes (a non-empty match of it):
+    the rows without one skip the capturing pass."""
+    p = _parts()
+    pos = r"(?:(?:early|late|mid|earlier|later)(?:\s+|-)|the\s+(?:beginning|start|middle|end|close)\s+of\s+)"
+    co, ci = rf"\b(?:{p['CUE_OUT']})\s+", rf"\b(?:{p['CUE_IN']})\s+"
+    return _rust(_ws(rf"(?i)(?:{co}(?:{ci})?(?:\b{pos})?|{ci}(?:\b{pos})?|\b{pos})$"))
+
+
 def _rust(pat: str) -> str:
     """Python rule syntax to Rust regex: ASCII \\b, [0-9] for \\d; named groups kept once."""
     return pat.replace(r"\b", r"(?-u:\b)").replace(r"\d", "[0-9]")
 
 
+@cache
 def holiday_date(name: str, year: int) -> date | None:
-    """The date of a holiday from `holidays` in the seeds in a given year."""
+    """The date of a holiday from `holidays` in the seeds in a given year (cached)."""
     h = lexicon()["holidays"].get(name)
     if h is None:
         return None
@@ -372,17 +392,28 @@ def holiday_date(name: str, year: int) -> date | None:
 
 # ----------------------------------------------------------------------------- interpretation
 
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+_HALF_NUM = re.compile(r"(\d+)\s+1/2")
+_NUM_SPLIT = re.compile(r"[\s-]+")
+_CLOCK = re.compile(r"(\d{1,2})(?:[:.h](\d\d))?\s*(?:h\b)?\s*([ap])?")
+
+
+def _squash(s: str) -> str:
+    """Runs of whitespace as one space."""
+    return _SPACES.sub(" ", s)
+
 def _num(s: str | None) -> float | None:
     """A number written in digits or words; None when vague ("a few", "several")."""
     if s is None:
         return None
-    t = re.sub(r"\s+", " ", s.lower().strip())
+    t = _squash(s.lower().strip())
     nums = lexicon()["numbers"]
     if t in nums:
         return float(nums[t])
     if t == "1/2":
         return 0.5
-    m = re.fullmatch(r"(\d+)\s+1/2", t)
+    m = _HALF_NUM.fullmatch(t)
     if m:
         return int(m.group(1)) + 0.5
     try:
@@ -390,7 +421,7 @@ def _num(s: str | None) -> float | None:
     except ValueError:
         pass
     total = 0.0
-    for w in re.split(r"[\s-]+", t):
+    for w in _NUM_SPLIT.split(t):
         if w not in nums:
             return None
         v = float(nums[w])
@@ -413,7 +444,7 @@ def _time(s: str) -> str | None:
         return "T12:00"
     if t.startswith("midnight"):
         return "T24:00"
-    m = re.match(r"(\d{1,2})(?:[:.h](\d\d))?\s*(?:h\b)?\s*([ap])?", t)
+    m = _CLOCK.match(t)
     if not m:
         return None
     hh, mi = int(m.group(1)), int(m.group(2) or 0)
@@ -437,8 +468,14 @@ def _tsuf(g: dict[str, Any]) -> tuple[str, str] | None:
     return "", ""
 
 
+_MDAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # as `calendar.mdays`
+
+
 def _valid(y: int, mo: int, d: int) -> bool:
-    return 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y if y else 2000, mo)[1]
+    """A real date (a year of 0: any year, so 29 February is one)."""
+    if not 1 <= mo <= 12:
+        return False
+    return 1 <= d <= _MDAYS[mo] + (mo == 2 and calendar.isleap(y if y else 2000))
 
 
 def _year4(y: str) -> int:
@@ -448,11 +485,12 @@ def _year4(y: str) -> int:
     return v
 
 
+_BASE: Spec = {**dict.fromkeys(SPEC_SCHEMA), "ok": True, "ext": 0, "cut": 0, "typ": "DATE",
+               "mode": "fixed"}
+
+
 def _base(**kw: Any) -> Spec:
-    spec: Spec = dict.fromkeys(SPEC_SCHEMA)
-    spec.update(ok=True, ext=0, cut=0, typ="DATE", mode="fixed")
-    spec.update(kw)
-    return spec
+    return {**_BASE, **kw}
 
 
 def _fixed_date(y: int, mo: int, d: int | None, tsuf: str = "", tend: str = "") -> Spec:
@@ -576,8 +614,8 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name in ("md", "dm"):
         mon = g["mon"]
         mo = _mon(mon)
-        d = int(re.match(r"\d+", g["d"]).group())  # type: ignore[union-attr]
-        d2 = int(re.match(r"\d+", g["d2"]).group()) if g.get("d2") else None  # type: ignore[union-attr]
+        d = int(_DIGITS.match(g["d"]).group())  # type: ignore[union-attr]
+        d2 = int(_DIGITS.match(g["d2"]).group()) if g.get("d2") else None  # type: ignore[union-attr]
         yraw = g.get("y")
         ts = _tsuf(g) or ("", "")
         tsuf, tend = ts
@@ -608,7 +646,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             spec["ctx"] = "looser" if name == "dm" or tsuf else "dom"
         return spec
     if name == "dm_yy":  # "2 jul 93": a two-digit year, in a fragment only
-        mo, d, y = _mon(g["mon"]), int(re.match(r"\d+", g["d"]).group()), _year4(g["y"])  # type: ignore[union-attr]
+        mo, d, y = _mon(g["mon"]), int(_DIGITS.match(g["d"]).group()), _year4(g["y"])  # type: ignore[union-attr]
         return _fixed_date(y, mo, d) if _valid(y, mo, d) else None
     if name == "compact":
         mo = _mon(g["mon"])
@@ -709,7 +747,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         clock = f"T{hr:02d}:{mins:02d}"
         return _base(mode="time", tsuf=clock, typ="TIME", uval=f"XXXX-XX-XX{clock}")
     if name == "holiday":
-        hname = re.sub(r"\s+", " ", g["h"].lower())
+        hname = _squash(g["h"].lower())
         if hname not in lexicon()["holidays"] or not g["h"][0].isupper():
             return None
         dirn = {"last": -1, "next": 1}.get((g.get("rel") or "").lower(), 0)
@@ -803,7 +841,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None
         return _base(mode="fin", qy=1, qn=q, uval=f"XXXX-Q{q}")
     if name == "the_year":
-        adj = re.sub(r"\s+", " ", (g.get("adj") or "").strip().lower())
+        adj = _squash((g.get("adj") or "").strip().lower())
         if g.get("end"):
             spec = _base(typ="DURATION", val="P1Y")
             spec["cut"] = len(g["end"])
@@ -847,7 +885,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             sd = date(y, sm, 1)
             ed = date(y + (1 if sm == 12 else 0), (sm + 2 - 1) % 12 + 1, 28)
             return _base(val=f"{y}-{info['code']}", sd=sd, ed=ed)
-        rel = re.sub(r"\s+", " ", g["rel"].lower())
+        rel = _squash(g["rel"].lower())
         n = _REL_N.get(rel, 0)
         dirn = -1 if n < 0 else (1 if n > 0 else 0)
         return _base(mode="part", code=info["code"], n=0, dirn=dirn, smo=int(info["month"]),
@@ -876,7 +914,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
                 return None
             return _base(val=f"{c - 1:02d}", sd=date(max(1, (c - 1) * 100), 1, 1),
                          ed=date(c * 100 - 1, 12, 31))
-        n = _REL_N.get(re.sub(r"\s+", " ", g["rel"].lower()), 0)
+        n = _REL_N.get(_squash(g["rel"].lower()), 0)
         return _offset("century", n)
     if name == "year_words":
         tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
@@ -891,7 +929,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             y = 2000 + (units.index(g["u2"].lower()) + 1 if g.get("u2") else 0)
         return _year_span(y)
     if name == "deictic":
-        w = re.sub(r"\s+", " ", g["w"].lower())
+        w = _squash(g["w"].lower())
         table: dict[str, tuple[int, str]] = {
             "yesterday": (-1, ""), "today": (0, ""), "tomorrow": (1, ""), "tonight": (0, "TNI"),
             "overnight": (0, "TNI"), "last night": (-1, "TNI"), "this morning": (0, "TMO"),
@@ -905,7 +943,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             suf = _POD[pod]
         return _offset("day", n, suf, "TIME" if suf else "DATE")
     if name == "day_rel":
-        w = re.sub(r"\s+", " ", g["w"].lower())
+        w = _squash(g["w"].lower())
         n = -1 if ("previous" in w or "before" in w) else 1
         spec = _offset("day", n)
         spec["ctx"] = "dayrel" if w.startswith("the day ") else None
@@ -913,7 +951,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name == "ago":
         num = _num(g["num"])
         unit = _unit_name(g["unit"])
-        direction = re.sub(r"\s+", " ", g["dir"].lower())
+        direction = _squash(g["dir"].lower())
         if unit in ("second", "minute", "hour"):
             typ = "DURATION"
             return _base(val=_dur_value(num, unit), typ=typ)
@@ -945,8 +983,8 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return _base(mode="fin", qy=1, uval="XXXX-QX")
         return _offset(unit, -4 if unit == "quarter" else -1)
     if name == "rel_unit":
-        rel = re.sub(r"\s+", " ", g["rel"].lower())
-        unit = re.sub(r"\s+", " ", g["unit"].lower())
+        rel = _squash(g["rel"].lower())
+        unit = _squash(g["unit"].lower())
         if unit == "fiscal year":
             unit = "year"
         if rel == "the same":
@@ -967,7 +1005,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             spec["mod"] = "START" if g["pos"].lower() == "earlier" else "END"
         return spec
     if name == "rel_wd":
-        rel = re.sub(r"\s+", " ", g["rel"].lower())
+        rel = _squash(g["rel"].lower())
         dirn = {"last": -1, "past": -1, "this past": -1, "next": 1, "coming": 1,
                 "the previous": -1, "the following": 1,
                 "this coming": 1, "this": 2}[rel]
@@ -979,7 +1017,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         return _base(mode="weekday", wd=_wd(g["wd"]), dirn=dirn, tsuf=suf or None,
                      uval=f"XXXX-WXX-{_wd(g['wd'])}", typ="TIME" if suf else "DATE")
     if name in ("rel_mon", "mon_rel"):
-        rel = re.sub(r"\s+", " ", g["rel"].lower())
+        rel = _squash(g["rel"].lower())
         mo = _mon(g["mon"])
         if name == "mon_rel":
             return _base(mode="part", code=f"{mo:02d}", n=_REL_N[rel], uval=f"XXXX-{mo:02d}")
@@ -1019,7 +1057,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         vague = num is None
         if rawnum in ("the",):
             return None  # "the week", "the year": too ambiguous alone
-        lim = re.sub(r"\s+", " ", (g.get("lim") or "").lower())
+        lim = _squash((g.get("lim") or "").lower())
         plural = g["unit"].lower().endswith("s") or low.endswith("s")
         if plural and rawnum in ("recent", "coming"):  # "in recent months": PXM
             return _base(typ="DURATION", val=_dur_value(None, unit))
@@ -1049,7 +1087,7 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None
         return _base(typ="DURATION", val=_dur_value(None, _unit_name(g["unit"])))
     if name == "ref":
-        w = re.sub(r"\s+", " ", g["w"].lower())
+        w = _squash(g["w"].lower())
         val = lexicon()["refs"].get(w)
         if val is None:
             return None
@@ -1083,21 +1121,47 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
 _INSIDE_MOD_ANY = {"APPROX"}
 
 
-@cache
+# The rules whose reading depends on `has_cue` (see `_interp_rule`): a string no such rule
+# was tried on has one spec, with or without a cue before it.
+_CUE_RULES = frozenset({"hour", "dom_dot", "the_year", "season_alone", "decade", "year_words",
+                        "dur_bare", "mon", "mon_abbr", "year", "ref"})
+_CORE_ANY: dict[str, Spec | None] = {}  # specs that hold with or without a cue
+_CORE: dict[tuple[str, bool], Spec | None] = {}
+
+
 def interpret_core(s: str, has_cue: bool = False) -> Spec | None:
-    """The spec of a string without any cue prefix (first rule that matches all of it)."""
+    """The spec of a string without any cue prefix (first rule that matches all of it).
+    Cached; once per string unless a cue-dependent rule was tried on it."""
+    if s in _CORE_ANY:
+        return _CORE_ANY[s]
+    key = (s, has_cue)
+    if key in _CORE:
+        return _CORE[key]
+    spec, cued = _interpret_core(s, has_cue)
+    if cued:
+        _CORE[key] = spec
+    else:
+        _CORE_ANY[s] = spec
+    return spec
+
+
+def _interpret_core(s: str, has_cue: bool) -> tuple[Spec | None, bool]:
+    """The spec and whether a rule in `_CUE_RULES` was tried."""
     rules = compiled()
-    first = _first_rule().fullmatch(s)
+    first = (_first_rule_ascii().fullmatch(s.lower()) if s.isascii()
+             else _first_rule().fullmatch(s))
     if first is None:
-        return None
+        return None, False
+    cued = False
     for name, rx in rules[int(str(first.lastgroup)[2:]):]:
         m = rx.fullmatch(s)
         if m is None:
             continue
+        cued = cued or name in _CUE_RULES
         spec = _interp_rule(name, m, s, has_cue)
         if spec is not None:
-            return spec
-    return None
+            return spec, cued
+    return None, cued
 
 
 def interpret(match: str, co: str = "", inner: str = "") -> tuple[Any, ...]:
@@ -1110,11 +1174,21 @@ def interpret(match: str, co: str = "", inner: str = "") -> tuple[Any, ...]:
     return _interpret(match, co, inner)
 
 
-@cache
 def _interpret(match: str, co: str, inner: str) -> tuple[Any, ...]:
+    cue, ci, pos, _ = _cues(co, inner)
+    if not (cue or ci or pos):  # no cue words before it (most keys): the string's own row
+        return _plain_row(match)
     spec = _interpret_dict(match, co, inner)
     if spec is None:
         spec = _base(ok=False)
+    return tuple(map(spec.get, SPEC_SCHEMA))
+
+
+@cache
+def _plain_row(match: str) -> tuple[Any, ...]:
+    """`_interpret` without any cue: the spec of the string alone (`ext` 0)."""
+    spec = interpret_core(match, False)
+    spec = _base(ok=False) if spec is None else {**spec, "ext": 0}
     return tuple(map(spec.get, SPEC_SCHEMA))
 
 
@@ -1128,11 +1202,11 @@ _INNER = re.compile(
 @cache
 def _cues(co: str, inner: str) -> tuple[str, str, str, str]:
     """The normalised outside cue, inside cue, position cue and the raw position text."""
-    cue = re.sub(r"\s+", " ", co.strip().lower())
+    cue = _squash(co.strip().lower())
     pm = _INNER.fullmatch(inner)
-    ci = re.sub(r"\s+", " ", (pm.group("ci") or "").lower()) if pm else ""
+    ci = _squash((pm.group("ci") or "").lower()) if pm else ""
     pos_raw = (pm.group("pos") or "") if pm else ""
-    pos = re.sub(r"\s+", " ", pos_raw.strip().lower()).rstrip("-").strip()
+    pos = _squash(pos_raw.strip().lower()).rstrip("-").strip()
     return cue, ci, pos, pos_raw
 
 
