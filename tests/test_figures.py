@@ -471,3 +471,35 @@ NORMALISED = [
 def test_normalised_units(text: str, span: str, unit: str, value: float) -> None:
     r = _one(text, span)
     assert (r["normalized_unit"], r["normalized_value"]) == (unit, pytest.approx(value))
+
+
+def test_spans_match_regex_spans() -> None:
+    """`_spans` (running sums) gives the offsets `regex_spans` (windows per article) gives."""
+    from pipelines.extract import figures as fig
+    from pipelines.extract.spans import regex_spans
+
+    base = pl.DataFrame({"article_id": ["a", "b", "c", "d"],
+                         "text": ["é 2024 and 3.5 million", "", "12", "ünïcödé — two  thirds 7"]}
+                        ).with_row_index("_row")
+    pattern = fig._lexicon().core
+    assert fig._spans(base, pattern).equals(regex_spans(base, pattern, keys=("article_id", "_row")))
+
+
+@pytest.mark.parametrize("text", [
+    "On May 5, 2012, it rose 5% in 2012. In 2012 the firm paid $2012.",
+    "Sales in 2019 were 2019 units; by June 30. the count hit 30 (up from 2000).",
+    "The 1999 budget: 1999 dollars, 1999 pounds, 1999 km. In March 3 people left.",
+])
+def test_early_drop_changes_nothing(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Years and month days dropped before the context passes are the ones the false-friend
+    filter drops anyway."""
+    import dataclasses
+
+    from pipelines.extract import figures as fig
+
+    lex = fig._lexicon()
+    assert lex.punct_free
+    fast, _ = _run(text)
+    monkeypatch.setattr(fig, "_lexicon", lambda: dataclasses.replace(lex, punct_free=False))
+    slow, _ = _run(text)
+    assert fast.equals(slow)

@@ -2,7 +2,7 @@
 
 Pipeline (no Python loop per article or per match):
 
-1. `regex_spans` finds number cores (digits with separators, fractions, number words with
+1. `_spans` finds number cores (digits with separators, fractions, number words with
    scale words, "hundreds of" ...) with character offsets.
 2. Each core gets its left and right context (`str.slice`, characters); anchored regexes over
    the contexts find a currency before it, a scale abbreviation ("bn", "m"), a currency, percent
@@ -22,7 +22,11 @@ Cores also cover spoken decimals ("two hundred point zero three"), scientific no
 numerator other than one is an ordinal: "twenty-fifth anniversary") and fractions of a scale
 word ("two thirds of a million"). Units may be compound ("km/s2", "2 kb per second").
 Hot paths avoid window functions and string-keyed joins (rows are numbered: `fid` for spans,
-`_row` for articles) and materialise each extracted struct once.
+`_row` for articles) and materialise each extracted struct once. Every regex pass over a
+column costs ~20 ns a row and every full-length string column (a slice, `when/then` over
+strings) costs page faults, so steps that change few rows (a currency word, a unit, a noun, a
+qualifier) pick those rows with a plain `contains` and scatter their results back; years and
+month days that no context can rescue go before the context passes (`_drop_early`).
 
 Data (units, currencies, number and scale words, context words) lives in `seeds/figures/` and
 is compiled once. Quantities are normalised to SI-like canonical units: m, m2, l, kg, s, °C,
@@ -42,7 +46,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines.extract.spans import regex_spans
+from pipelines.extract.spans import ascii_word_boundaries
 from schemas.tables import Figures, conform, empty, polars_schema
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "figures"
@@ -51,6 +55,7 @@ _CTX_RIGHT = 96
 _B = r"(?-u:\b)"  # ASCII word boundary: keeps the regex on the fast DFA path
 _SP = r"[ \t\u00a0\u202f]"  # spaces inside a figure (no newlines)
 _MILS = ["KWD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"]  # three minor digits
+_PUNCT = ",.;:!?)"  # see `_drop_early`
 _MOD_OK = {"new", "additional", "extra", "separate", "different", "various", "consecutive",
            "successive", "total", "whole", "full", "main", "key", "major", "other"}
 
@@ -88,6 +93,7 @@ class Lexicon:
     change_re: str
     irregular: dict[str, str]
     not_nouns: frozenset[str]
+    punct_free: bool  # no scale, currency, unit form starts with `_PUNCT` (`_drop_early`)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -298,7 +304,18 @@ def _lexicon() -> Lexicon:
         periods=periods, not_period=not_period, change_re=change_re,
         irregular={k: v for k, v in lex["irregular_plurals"].items()},
         not_nouns=frozenset(str(lex["not_nouns"]).split()),
+        punct_free=not any(f[:1] in _PUNCT for f in
+                           [*scales, *suf_cs, *suf_ci, *cw_forms, *u_cs, *u_ci, "p"]),
     )
+
+
+@cache
+def _lookup(table: str, field: int | None = None) -> tuple[pl.Series, pl.Series]:
+    """A lexicon mapping (field `field` of its values) as the `old`, `new` Series of
+    `replace_strict`, built once (a dict argument is converted on every call)."""
+    d: dict[str, Any] = getattr(_lexicon(), table)
+    return (pl.Series(list(d), dtype=pl.String),
+            pl.Series([v if field is None else v[field] for v in d.values()]))
 
 
 # ----------------------------------------------------------------------------- values
@@ -545,19 +562,39 @@ def _sparse_groups(df: pl.DataFrame, col: str, pattern: str, fields: list[str]) 
 
 
 def _consume(df: pl.DataFrame, pattern: str, prefix: str, fields: list[str],
-             cond: pl.Expr | None = None) -> pl.DataFrame:
-    """Match an anchored pattern on `rest`; add `prefix_<field>` columns, advance `rest`."""
-    ok = pl.col("_g").struct.field("all").is_not_null()
+             cond: pl.Expr | None = None, lead: str | None = None) -> pl.DataFrame:
+    """Match an anchored pattern on `rest`; add `prefix_<field>` columns, advance `rest`.
+    Few rows match: a plain `contains` (the fast DFA) picks them, only those run the
+    capturing match and are advanced; the other rows keep `rest` as it is.
+
+    With `lead`, the one field is group `all` less its leading `lead` and comes from the
+    plain match (a capturing match over a large alternation costs ~2 µs a row): the pattern
+    ends with one `[^\\w]` character or the end of `rest`, so a match short of the end is
+    `all` plus one character; only matches that reach the end run the capturing match."""
+    hit = pl.col("rest").str.contains(pattern)
     if cond is not None:
-        ok = ok & cond
-    df = df.with_columns(pl.col("rest").str.extract_groups(pattern).alias("_g")).with_columns(
-        *[pl.when(ok).then(pl.col("_g").struct.field(f)).alias(f"{prefix}_{f}") for f in fields],
-        pl.when(ok).then(pl.col("_g").struct.field("all").str.len_chars()).otherwise(0)
-        .cast(pl.Int64).alias(f"{prefix}_len"),
-    )
-    return df.drop("_g").with_columns(
-        pl.col("rest").str.slice(pl.col(f"{prefix}_len")).alias("rest"),
-        (pl.col("grow") + pl.col(f"{prefix}_len")).alias("grow"),
+        hit = hit & cond
+    idx = df.select(hit.fill_null(False))[:, 0].arg_true()
+    rest = df["rest"].gather(idx)
+    if lead is None:
+        g = rest.str.extract_groups(pattern)
+        vals = [g.struct.field(f) for f in fields]
+        n = g.struct.field("all").str.len_chars().cast(pl.Int64)
+    else:
+        m = rest.str.extract_all(pattern).list.first()
+        short = (m.str.len_chars() < rest.str.len_chars()).fill_null(False)
+        at_end = (~short).arg_true()
+        whole = m.str.slice(0, m.str.len_chars() - 1).scatter(
+            at_end, rest.gather(at_end).str.extract_groups(pattern).struct.field("all"))
+        vals = [whole.str.replace(lead, "")]
+        n = whole.str.len_chars().cast(pl.Int64)
+    return df.with_columns(
+        *[pl.repeat(None, df.height, dtype=pl.String, eager=True)
+          .scatter(idx, v).alias(f"{prefix}_{f}") for f, v in zip(fields, vals, strict=True)],
+        pl.repeat(0, df.height, dtype=pl.Int64, eager=True).scatter(idx, n)
+        .alias(f"{prefix}_len"),
+        df["rest"].scatter(idx, rest.str.slice(n)),
+        df["grow"].scatter(idx, df["grow"].gather(idx) + n),
     )
 
 
@@ -574,7 +611,7 @@ def _compound_units(df: pl.DataFrame, lex: Lexicon, idx: pl.Series,
     key = pl.when(key.is_in(list(lex.per_units))).then(key).otherwise(key.str.to_lowercase())
 
     def get(i: int) -> pl.Expr:
-        return key.replace_strict({k: v[i] for k, v in lex.per_units.items()}, default=None)
+        return key.replace_strict(*_lookup("per_units", i), default=None)
 
     power = (pl.when(pl.col("pu_exp").str.contains("[3³]") | pl.col("pu_pw").str.contains(
         "(?i)cubic")).then(pl.lit(3))
@@ -609,28 +646,56 @@ def _is_plural(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
 
 # ----------------------------------------------------------------------------- main
 
+def _spans(base: pl.DataFrame, pattern: str) -> pl.DataFrame:
+    """Matches of `pattern` in `base` (`_row`, `article_id`, `text`) with character offsets:
+    `pipelines.extract.spans.regex_spans` (NUL-marked matches, split, piece lengths summed)
+    with running sums over all pieces instead of window functions per article."""
+    mark = "\x00"
+    out = (
+        base.lazy()
+        .select("_row", pl.col("text").str.replace_all(
+            ascii_word_boundaries(pattern), f"{mark}${{0}}{mark}").str.split(mark).alias("p"))
+        .explode("p")
+        .with_columns(pl.col("p").str.len_chars().cast(pl.Int64).alias("_len"),
+                      (pl.col("_row") != pl.col("_row").shift(1)).fill_null(True).alias("_first"),
+                      pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
+        .with_columns((pl.col("_len").cum_sum() - pl.col("_len")).alias("_cs"))
+        # offsets from the article's first piece; matches are the odd pieces
+        .with_columns(
+            (pl.col("_cs") - pl.when("_first").then("_cs").forward_fill()).alias("start"),
+            ((pl.col("_i") - pl.when("_first").then("_i").forward_fill()) % 2 == 1).alias("_odd"))
+        .filter(pl.col("_odd") & (pl.col("_len") > 0))
+        .select("_row", "start", (pl.col("start") + pl.col("_len")).alias("end"),
+                pl.col("p").alias("match"))
+        .collect()
+    )
+    return out.select(base["article_id"].gather(out["_row"]), pl.all())
+
+
 def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     """Money, percent, count and quantity mentions of every article (schema `Figures`)."""
     lex = _lexicon()
     base = (articles.select("article_id", "text").filter(pl.col("text").is_not_null())
             .with_row_index("_row"))
-    spans = regex_spans(base, lex.core, keys=("article_id", "_row"))
+    spans = _spans(base, lex.core)
     if spans.is_empty():
         return empty(Figures)
     texts = base["text"]  # article text by row number: a gather, not a string-keyed join
     # "a gallon": the figure is "a"; the unit word goes back to the right context
-    a_len = pl.col("match").str.extract(lex.a_unit_re, 1).str.len_chars()
+    ai = spans.select(pl.col("match").str.contains(lex.a_unit_re))[:, 0].arg_true()
+    a_len = spans["match"].gather(ai).str.extract(lex.a_unit_re, 1).str.len_chars()
     spans = spans.with_columns(
-        pl.when(a_len.is_not_null()).then(pl.col("start") + a_len).otherwise("end").alias("end"),
-        pl.when(a_len.is_not_null()).then(pl.col("match").str.slice(0, a_len))
-        .otherwise("match").alias("match"))
+        spans["end"].scatter(ai, spans["start"].gather(ai) + a_len),
+        spans["match"].scatter(ai, spans["match"].gather(ai).str.slice(0, a_len)))
+    # one slice of the text (a walk from its start) holds both contexts: they are cut from it
     ctx_start = (pl.col("start") - _CTX_LEFT).clip(lower_bound=0)
     df = (
         spans.with_row_index("fid")
         .with_columns(texts.gather(spans["_row"]).alias("text"))
+        .with_columns(pl.col("text").str.slice(ctx_start, pl.col("end") + _CTX_RIGHT - ctx_start))
         .with_columns(
-            pl.col("text").str.slice(ctx_start, pl.col("start") - ctx_start).alias("left"),
-            pl.col("text").str.slice(pl.col("end"), _CTX_RIGHT).alias("right"),
+            pl.col("text").str.slice(0, pl.col("start") - ctx_start).alias("left"),
+            pl.col("text").str.slice(pl.col("end") - ctx_start, _CTX_RIGHT).alias("right"),
         )
         .drop("text")
     )
@@ -652,18 +717,26 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
             pl.col("match").str.slice(pl.col("_gl")).alias("match"),
         )])
     df = df.drop("_gl")
-    low = pl.col("match").str.to_lowercase()
-    neg = low.str.contains(r"^(?:[-−]|minus|negative)")
-    df = df.with_columns(
+    # a sign, an uncertainty or tokenised digits need a space, hyphen, minus or ± in the match:
+    # only those rows are rewritten (the others' core is the match)
+    odd = df.select(pl.col("match").str.contains(r"[-−± \t\u00a0\u202f]"))[:, 0].arg_true()
+    sub = df.select("match")[odd].select(
         # tokenised text: "1 . 6 billion" is 1.6 billion, "80 , 000" is 80,000
         pl.col("match").str.replace(r"^(?:[-−]|(?i:minus|negative)[ \t\u00a0\u202f]+)", "")
         .str.replace(r"[ \t\u00a0\u202f]*(?:±|\+/-).*$", "")
         .str.replace_all(r"(\d) ([.,/]) (\d)", "${1}${2}${3}").alias("core"),
         pl.col("match").str.extract(r"(?:±|\+/-)[ \t\u00a0\u202f]*(\S+)$", 1)
         .cast(pl.Float64, strict=False).alias("pm"),
-        neg.alias("neg"),
-        low.str.contains(r"^(?:tens|dozens|hundreds|thousands|millions|billions|trillions)")
-        .alias("vague"),
+        pl.col("match").str.to_lowercase().str.contains(r"^(?:[-−]|minus|negative)").alias("neg"),
+    )
+    df = df.with_columns(
+        df["match"].scatter(odd, sub["core"]).alias("core"),
+        pl.repeat(None, df.height, dtype=pl.Float64, eager=True).scatter(odd, sub["pm"])
+        .alias("pm"),
+        pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).scatter(odd, sub["neg"])
+        .alias("neg"),
+        pl.col("match").str.to_lowercase().str.contains(
+            r"^(?:tens|dozens|hundreds|thousands|millions|billions|trillions)").alias("vague"),
     )
     cores, frac = _fraction_cores(df.select("fid", "core"), lex)
     vals = _core_values(cores, lex)
@@ -674,56 +747,66 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         scaled = by_fid.gather(frac["fid"]) * frac["mult"]
         by_fid = by_fid.scatter(frac["fid"], pl.select(
             pl.when(~frac["bad"]).then(scaled)).to_series())
-    df = df.with_columns(by_fid.gather(df["fid"]).alias("num")).filter(
-        pl.col("num").is_not_null()).with_columns(
-        pl.when(pl.col("neg")).then(-pl.col("num")).otherwise("num").alias("num")
-    )
-
     # ---- left context: currency prefix, qualifier, direction
     cp = pl.col("left").str.extract_groups(lex.cur_prefix_re)
     df = df.with_columns(
+        by_fid.gather(df["fid"]).alias("num"),
         cp.struct.field("cur").alias("pre_cur"),
         cp.struct.field("pre").str.len_chars().fill_null(0).cast(pl.Int64).alias("pre_len"),
-    )
-    left2 = pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
-    df = df.with_columns(left2.alias("left2"))
-    qg = pl.col("left2").str.extract_groups(lex.qual_re)
+    ).with_columns(pl.when(pl.col("neg")).then(-pl.col("num")).otherwise("num").alias("num"))
+    has_num = pl.col("num").is_not_null()
+    df = df.filter(has_num & ~_drop_early().fill_null(False) if lex.punct_free else has_num)
+    # the qualifier ("up to") ends the left context before a currency sign, the direction
+    # ("rose") the text before both; few rows have either: a plain `contains` picks them and
+    # only those are cut and matched (the rest stay null)
+    pi = (df["pre_len"] > 0).arg_true()
+    lp = df["left"].gather(pi)
+    left2 = df["left"].scatter(pi, lp.str.slice(0, lp.str.len_chars() - df["pre_len"].gather(pi)))
+    qi = left2.str.contains(lex.qual_re).arg_true()
+    lq = left2.gather(qi)
+    qg = lq.str.extract_groups(lex.qual_re)
+    qual = qg.struct.field("q").str.to_lowercase().str.replace_all(r"\s+", " ").replace_strict(
+        *_lookup("quals"), default=None)
+    left3 = left2.scatter(qi, lq.str.slice(
+        0, lq.str.len_chars() - qg.struct.field("qall").str.len_chars().fill_null(0)))
+    di = left3.str.contains(lex.dir_re).arg_true()
+    dirn = left3.gather(di).str.extract(lex.dir_re, 1).str.to_lowercase().replace_strict(
+        *_lookup("dirs"), default=None)
     df = df.with_columns(
-        qg.struct.field("q").str.to_lowercase().str.replace_all(r"\s+", " ")
-        .replace_strict(lex.quals, default=None).alias("qualifier"),
-        pl.col("left2").str.slice(
-            0, pl.col("left2").str.len_chars()
-            - qg.struct.field("qall").str.len_chars().fill_null(0)).alias("left3"),
+        pl.repeat(None, df.height, dtype=pl.String, eager=True).scatter(qi, qual)
+        .alias("qualifier"),
+        pl.repeat(None, df.height, dtype=pl.String, eager=True).scatter(di, dirn)
+        .alias("direction"),
     )
-    d = pl.col("left3").str.extract(lex.dir_re, 1).str.to_lowercase()
-    df = df.with_columns(d.replace_strict(lex.dirs, default=None).alias("direction"))
 
     # ---- right context: scale, currency, percent, unit, noun, period
     df = df.with_columns(pl.col("right").alias("rest"), pl.lit(0, pl.Int64).alias("grow"))
     has_pre = pl.col("pre_cur").is_not_null()
-    sc = pl.col("rest").str.extract_groups(lex.scale_re)
-    sc_tok = pl.coalesce(sc.struct.field("s1"), sc.struct.field("s2"))
-    scale_tab = pl.DataFrame(
-        {"sc_tok": list(lex.scales), "sc_mult": [m for m, _ in lex.scales.values()],
-         "sc_needs": [n for _, n in lex.scales.values()]})
-    df = df.with_columns(sc_tok.alias("sc_tok"), sc.struct.field("all").alias("sc_all"))
-    df = df.join(scale_tab, on="sc_tok", how="left", maintain_order="left").with_columns(
-        (pl.col("sc_mult").is_not_null() & (~pl.col("sc_needs") | has_pre)).alias("sc_ok")
-    )
+    # Scale words, "of" after vague plurals, "pound" weights and a glued "p" touch few rows:
+    # they are matched on those rows and scattered back (a full-column string rewrite or
+    # `when/then/otherwise` over strings costs more than all of their regexes).
+    idx = df.select(pl.col("rest").str.contains(lex.scale_re))[:, 0].arg_true()
+    sg = df["rest"].gather(idx).str.extract_groups(lex.scale_re)
+    tok = sg.struct.field("s1").fill_null(sg.struct.field("s2"))
+    s_mult = tok.replace_strict({t: m for t, (m, _) in lex.scales.items()}, default=None,
+                                return_dtype=pl.Float64)
+    s_needs = tok.replace_strict({t: n for t, (_, n) in lex.scales.items()}, default=None,
+                                 return_dtype=pl.Boolean)
+    s_ok = (s_mult.is_not_null() & (~s_needs | df["pre_cur"].gather(idx).is_not_null())
+            ).fill_null(False)
+    idx, n = idx.filter(s_ok), sg.struct.field("all").filter(s_ok).str.len_chars().cast(pl.Int64)
     df = df.with_columns(
-        pl.when(pl.col("sc_ok")).then(pl.col("sc_all").str.len_chars()).otherwise(0)
-        .cast(pl.Int64).alias("sc_len"),
-        pl.when(pl.col("sc_ok")).then(pl.col("sc_mult")).otherwise(1.0).alias("sc_mult"),
-    ).with_columns(
-        pl.col("rest").str.slice(pl.col("sc_len")).alias("rest"),
-        (pl.col("grow") + pl.col("sc_len")).alias("grow"),
+        pl.repeat(0, df.height, dtype=pl.Int64, eager=True).scatter(idx, n).alias("sc_len"),
+        pl.repeat(1.0, df.height, dtype=pl.Float64, eager=True).scatter(idx, s_mult.filter(s_ok))
+        .alias("sc_mult"),
+        df["rest"].scatter(idx, df["rest"].gather(idx).str.slice(n)),
+        df["grow"].scatter(idx, n),
     )
     # "hundreds of soldiers", "millions of dollars": look past "of"
-    of_len = pl.col("rest").str.extract(r"^([ \t]+of)[ \t]").str.len_chars().fill_null(0)
-    df = df.with_columns(
-        pl.when(pl.col("vague")).then(pl.col("rest").str.slice(of_len)).otherwise("rest")
-        .alias("rest")
-    )
+    idx = df["vague"].arg_true()
+    rest = df["rest"].gather(idx)
+    of_len = rest.str.extract(r"^([ \t]+of)[ \t]").str.len_chars().fill_null(0)
+    df = df.with_columns(df["rest"].scatter(idx, rest.str.slice(of_len)))
     df = _consume(df, lex.cur_suffix_re, "cs", ["cur"], cond=~has_pre)
     df = _consume(df, lex.cur_word_re, "cw", ["cur", "ster"],
                   cond=pl.col("cs_cur").is_null())
@@ -733,20 +816,21 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         (pl.col("sc_mult") == 1.0) & (pl.col("num") < 1_000_000) | pl.col("core").str.contains(
             r"(?i)^(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}(?:\.\d+)?)$")
     ) & ~pl.col("core").str.contains(r"(?i)million|billion|thousand|trillion")
-    df = df.with_columns(
-        pl.when(pound_weight).then(pl.col("right").str.slice(pl.col("sc_len")))
-        .otherwise("rest").alias("rest"),
-        pl.when(pound_weight).then(pl.col("grow") - pl.col("cw_len")).otherwise("grow")
-        .alias("grow"),
-        pl.when(pound_weight).then(None).otherwise(pl.col("cw_cur")).alias("cw_cur"),
-    )
-    glued_p = pl.col("rest").str.contains(r"^p(?:[^\w]|$)") & ~has_pre \
-        & pl.col("cs_cur").is_null() & pl.col("cw_cur").is_null()
-    df = df.with_columns(
-        pl.when(glued_p).then(pl.col("rest").str.slice(1)).otherwise("rest").alias("rest"),
-        pl.when(glued_p).then(pl.col("grow") + 1).otherwise("grow").alias("grow"),
-        glued_p.alias("pence_p"),
-    )
+    idx = df["cw_cur"].is_not_null().arg_true()
+    idx = idx.filter(df[idx].select(pound_weight.fill_null(False))[:, 0])
+    if idx.len():
+        df = df.with_columns(
+            df["rest"].scatter(idx, df["right"].gather(idx).str.slice(df["sc_len"].gather(idx))),
+            df["grow"].scatter(idx, df["grow"].gather(idx) - df["cw_len"].gather(idx)),
+            df["cw_cur"].scatter(idx, None),
+        )
+    p_cand = (pl.col("rest").str.starts_with("p") & ~has_pre & pl.col("cs_cur").is_null()
+              & pl.col("cw_cur").is_null())
+    glued_p = p_cand & _only(p_cand, pl.col("rest")).str.contains(r"^p(?:[^\w]|$)")
+    df = df.with_columns(glued_p.fill_null(False).alias("pence_p"))
+    idx = df["pence_p"].arg_true()
+    df = df.with_columns(df["rest"].scatter(idx, df["rest"].gather(idx).str.slice(1)),
+                         df["grow"].scatter(idx, df["grow"].gather(idx) + 1))
     is_money = has_pre | pl.col("cs_cur").is_not_null() | pl.col("cw_cur").is_not_null() \
         | pl.col("pence_p")
     pct = (rf"^(?P<all>{_SP}*(?P<p>%|(?i:per{_SP}?cents?|per-cent|percents?|pct))"
@@ -756,12 +840,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     is_pct = pl.col("pc_len") > 0
     # "in" is inches only at a clause end, before a dimension word ("2 1/2 in thick") or
     # after feet ("5 ft 2 in"); never before a number or other words ("2 in 10", "3 in a row")
-    inch_ok = pl.col("rest").str.contains(
+    # (both tests run only where "in" follows)
+    in_next = pl.col("rest").str.contains(r"^[ \t]*in\b")
+    inch_ok = _only(in_next, pl.col("rest")).str.contains(
         r"^[ \t]*in(?:[ \t]*(?:[.,;:!?)\]]|$)|[ \t]+(?:thick|long|wide|tall|high|deep|across|"
-        r"diameter|screens?|displays?|x|by|×)\b)") | pl.col("left").str.contains(
+        r"diameter|screens?|displays?|x|by|×)\b)") | _only(in_next, pl.col("left")).str.contains(
         r"(?i)\d[ \t]*(?:ft|feet|foot)[ \t]+(?:and[ \t]+)?$")
-    df = _consume(df, lex.unit_re, "un", ["unit", "next"], cond=~is_money & ~is_pct & ~(
-        pl.col("rest").str.contains(r"^[ \t]*in\b") & ~inch_ok))
+    df = _consume(df, lex.unit_re, "un", ["unit"], cond=~is_money & ~is_pct & ~(
+        in_next & ~inch_ok), lead=rf"^{_SP}*(?:-{_SP}?)?")
     # a lone "C"/"F" is a temperature only for plausible values, not before "-", "." or "/"
     # ("777F", "800,000 F-Series", "2021 C.P.I.", "14.7C/ per security")
     # (both tests run on the few rows with such a unit, picked by index)
@@ -816,22 +902,24 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         df = df.with_columns(df["rest"].scatter(idx, pu["rest"].str.slice(pu_len)),
                              df["grow"].scatter(idx, df["grow"].gather(idx) + pu_len))
     # ages: "5 years old", "90 day old", "6 weeks of age"
-    age = pl.col("rest").str.extract(
-        r"^((?:[ \t]+|[ \t]?-[ \t]?)old|[ \t]+of[ \t]+age)(?:[^\w]|$)", 1)
-    df = df.with_columns(
-        pl.when(is_unit).then(age.str.len_chars()).otherwise(0).fill_null(0).cast(pl.Int64)
-        .alias("age_len")
-    ).with_columns(
-        pl.col("rest").str.slice(pl.col("age_len")).alias("rest"),
-        (pl.col("grow") + pl.col("age_len")).alias("grow"),
-    )
+    ai = df["un_unit"].is_not_null().arg_true()
+    rest = df["rest"].gather(ai)
+    age_len = rest.str.extract(
+        r"^((?:[ \t]+|[ \t]?-[ \t]?)old|[ \t]+of[ \t]+age)(?:[^\w]|$)", 1
+    ).str.len_chars().fill_null(0).cast(pl.Int64)
+    df = df.with_columns(df["rest"].scatter(ai, rest.str.slice(age_len)),
+                         df["grow"].scatter(ai, df["grow"].gather(ai) + age_len))
     # counted noun (not part of the span): "105 children", "three Russian soldiers"; money,
-    # percentages and quantities have none (their rows skip the regex)
+    # percentages and quantities have none; the rules run on the rows with a word after the
+    # figure and are scattered back (other rows: no noun, the period search starts at `rest`)
+    nn_re = (r"^(?P<s1>(?:[ \t]+|-)(?P<w1>[A-Za-z][a-z]+(?:-[a-z]+)?))"
+             r"(?P<s2>[ \t]+(?P<w2>[a-z]+(?:-[a-z]+)?))?")
     noun_ok = ~is_money & ~is_pct & ~is_unit
-    nn = pl.when(noun_ok).then(pl.col("rest")).str.extract_groups(
-        r"^(?P<s1>(?:[ \t]+|-)(?P<w1>[A-Za-z][a-z]+(?:-[a-z]+)?))"
-        r"(?P<s2>[ \t]+(?P<w2>[a-z]+(?:-[a-z]+)?))?")
-    df = df.with_columns(nn.alias("nn")).with_columns(
+    ni = df.select((noun_ok & pl.col("rest").str.contains(nn_re)).fill_null(False))[:, 0] \
+        .arg_true()
+    sub = df.select("rest", "num")[ni].with_columns(
+        pl.col("rest").str.extract_groups(nn_re).alias("nn"))
+    sub = sub.with_columns(
         pl.col("nn").struct.field("w1"), pl.col("nn").struct.field("w2"),
         pl.col("nn").struct.field("w1").str.to_lowercase().alias("w1l"),
         pl.col("nn").struct.field("s1").str.len_chars().cast(pl.Int64).alias("n1_len"),
@@ -851,12 +939,16 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     head1 = w1.str.contains(r"^[a-z]") & ~w1_bad & ~w1l.str.contains(numberish) & (
         w1_plural | ((pl.col("num") == 1) & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
     )
-    df = df.with_columns(
-        (noun_ok & head2).fill_null(False).alias("noun2"),
-        (noun_ok & head1).fill_null(False).alias("noun1"),
-    ).with_columns(
+    sub = sub.with_columns(
+        head2.fill_null(False).alias("noun2"),
+        head1.fill_null(False).alias("noun1"),
+    )
+    # only rows with a head noun get a noun and advance `rest`
+    has = (sub["noun1"] | sub["noun2"]).arg_true()
+    ni = ni.gather(has)
+    sub = sub[has].with_columns(
         pl.when(pl.col("noun2")).then(w2).when(pl.col("noun1")).then(w1l).alias("head"),
-    ).with_columns(
+    ).select(
         pl.when(pl.col("noun2")).then(w1l + " ").otherwise(pl.lit(""))
         .add(_singular(pl.col("head"), lex.irregular)).alias("noun"),
         pl.col("rest").str.slice(
@@ -864,38 +956,43 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
             .when(pl.col("noun1")).then(pl.col("n1_len")).otherwise(0))
         .alias("rest_after_noun"),
     )
+    df = df.with_columns(
+        pl.repeat(None, df.height, dtype=pl.String, eager=True).scatter(ni, sub["noun"])
+        .alias("noun"),
+        df["rest"].scatter(ni, sub["rest_after_noun"]).alias("rest_after_noun"),
+    )
     # rate period after the figure (and after a counted noun)
     p1, p2, nxt = _sparse_groups(df, "rest_after_noun", lex.period_re, ["p1", "p2", "next"])
     p_word = pl.coalesce(p1, p2).str.to_lowercase()
     p_next = nxt.str.strip_chars().str.to_lowercase()
     df = df.with_columns(
         pl.when(~p_next.is_in(lex.not_period.split("|")) | p_next.is_null() | p1.is_null())
-        .then(p_word.str.replace_all(r"\s+", " ").replace_strict(lex.periods, default=None))
+        .then(p_word.str.replace_all(r"\s+", " ").replace_strict(*_lookup("periods"), default=None))
         .alias("period"),
     )
 
     # ---- kind, unit, currency, normalisation
     cur_code = pl.coalesce(
-        pl.col("pre_cur").replace_strict(lex.cur_forms, default=None),
-        pl.col("pre_cur").str.to_lowercase().replace_strict(lex.cur_forms, default=None),
-        pl.col("cs_cur").replace_strict(lex.cur_forms, default=None),
-        pl.col("cs_cur").str.to_lowercase().replace_strict(lex.cur_forms, default=None),
+        pl.col("pre_cur").replace_strict(*_lookup("cur_forms"), default=None),
+        pl.col("pre_cur").str.to_lowercase().replace_strict(*_lookup("cur_forms"), default=None),
+        pl.col("cs_cur").replace_strict(*_lookup("cur_forms"), default=None),
+        pl.col("cs_cur").str.to_lowercase().replace_strict(*_lookup("cur_forms"), default=None),
     )
     ukey = _key(pl.col("un_unit"))
     df = df.with_columns(
         _key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
-        pl.when(ukey.is_in(list(lex.units))).then(ukey).otherwise(ukey.str.to_lowercase())
-        .alias("_uk"),
+        pl.when(ukey.is_in(_lookup("units", 0)[0].implode())).then(ukey)
+        .otherwise(ukey.str.to_lowercase()).alias("_uk"),
     )
     cw_key, ukey2 = pl.col("_cw"), pl.col("_uk")
 
     def uget(i: int) -> pl.Expr:
-        return ukey2.replace_strict({k: v[i] for k, v in lex.units.items()}, default=None)
+        return ukey2.replace_strict(*_lookup("units", i), default=None)
 
     df = df.with_columns(
-        pl.coalesce(cur_code, cw_key.replace_strict(
-            {k: v[0] for k, v in lex.cur_words.items()}, default=None)).alias("currency"),
-        cw_key.replace_strict({k: v[1] for k, v in lex.cur_words.items()}, default=None)
+        pl.coalesce(cur_code, cw_key.replace_strict(*_lookup("cur_words", 0), default=None))
+        .alias("currency"),
+        cw_key.replace_strict(*_lookup("cur_words", 1), default=None)
         .alias("money_word"),
         uget(0).alias("qunit"),
         uget(1).alias("normalized_unit"),
@@ -975,12 +1072,16 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # only the published columns go through the filter and the sort (they gather every column)
     df = df.select([c for c in polars_schema(Figures) if c in df.columns and c != "text"]
                    + ["_row"])
+    # sorted by article id and start: the ids' dense rank is a number to sort by
+    rank = base["article_id"].rank("dense")
     out = (
-        df.with_columns(texts.gather(df["_row"]).alias("text"))
+        df.with_columns(texts.gather(df["_row"]).alias("text"),
+                        rank.gather(df["_row"]).alias("_rk"))
         .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
         .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
                 & (pl.col("end") > pl.col("start")))
-        .sort("article_id", "start")
+        .sort("_rk", "start")
+        .drop("_rk")
     )
     return conform(out, Figures)
 
@@ -1011,72 +1112,108 @@ _RIGHT_DROP = (r"^(?::\d|/\d|\.\d+\.\d|[-.]\d+[-.]\d|[ \t]*(?i:a\.?m\b|p\.?m\b)"
 
 
 def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
-    """Drop dates, times, ordinals, years, model names, ids, phone numbers, pronoun 'one'."""
+    """Drop dates, times, ordinals, years, model names, ids, phone numbers, pronoun 'one'.
+    Each regex pass costs about as much as the rest of a rule: rules that hold for few rows
+    test their cheap part first and run their regexes only on those rows (`_only`)."""
+    core, num = pl.col("core"), pl.col("num")
     df = df.with_columns(
         pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
-        .alias("_lraw"))
-    right, core, lraw = pl.col("right"), pl.col("core"), pl.col("_lraw")
-    no_cur = pl.col("kind") != "money"
-    is_digit = core.str.contains(r"^\d")
-    plain_int = core.str.contains(r"^\d+$")
+        .alias("_lraw"),
+        core.str.contains(r"^\d").alias("_dig"),
+        (pl.col("kind") != "money").alias("_nocur"),
+        core.str.len_chars().alias("_clen"),
+    )
+    right, lraw = pl.col("right"), pl.col("_lraw")
+    no_cur, is_digit, clen = pl.col("_nocur"), pl.col("_dig"), pl.col("_clen")
+    yr = (clen == 4) & (num >= 1800) & (num <= 2100) & pl.col("unscaled")
+    df = df.with_columns((yr & _only(yr, core).str.contains(r"^\d+$")).alias("_year"))
     one_ratio, rare = _rare_cases(df)
-    year_like = plain_int & (core.str.len_chars() == 4) & (pl.col("num") >= 1800) \
-        & (pl.col("num") <= 2100) & pl.col("unscaled")
+    year_like = pl.col("_year")
+    glued = is_digit & no_cur & lraw.str.contains(r"[A-Za-z][-−]?$")
+    dash = right.str.starts_with("-")
+    small_day = is_digit & (num <= 31)
+    day = small_day & no_cur & pl.col("unit").is_null()
+    year_nc = year_like & no_cur & (pl.col("kind") != "percent")
+    one = core.is_in(_ONE) & pl.col("unit").is_null()
+    a_ord = core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count", "quantity"])
+    vague = pl.col("vague")
+    point = _only(clen >= 7, core).str.contains(r"(?i)\spoint\s")
+    list_no = (clen <= 2) & core.str.contains(r"^\d{1,2}$")
+    list_no = list_no & _only(list_no, right).str.contains(r"^[ \t]*\)")
     drop = (
         # glued to letters: "A320", "F-16", "MiG-29", "COVID-19", "5G", "1960s"
-        (lraw.str.contains(r"[A-Za-z][-−]?$") & ~lraw.str.contains(r"\d(?:k|K|M|bn|m)-$")
-         & no_cur & is_digit)
-        | (right.str.contains(r"^[A-Za-z]") & (pl.col("grow") == 0) & is_digit)
-        | lraw.str.contains(rf"(?i)(?:^|[^\w]){_ID_WORDS}[ \t]*-?[ \t]*$") & is_digit & no_cur
+        (glued & ~_only(glued, lraw).str.contains(r"\d(?:k|K|M|bn|m)-$"))
+        | ((pl.col("grow") == 0) & is_digit & right.str.contains(r"^[A-Za-z]"))
+        | (is_digit & no_cur & lraw.str.contains(
+            rf"(?i)(?:^|[^\w]){_ID_WORDS}[ \t]*-?[ \t]*$"))
         # times, dates, ids, phone numbers
         # (one regex each side: times, ordinals, streets, URL-escapes; "12:", "3/", "+1")
         | right.str.contains(_RIGHT_DROP)
         | lraw.str.contains(r"(?:\d[:/]|\d[-.]\d+[-.]|\d\.|\+|\^[-+]?)$|(?:https?://|www\.)\S*$")
-        | (lraw.str.contains(r"\d-$") & right.str.contains(r"^-\d"))
-        | (lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$") & is_digit
-           & (pl.col("num") <= 31) & no_cur & (pl.col("unit").is_null()))
-        | (right.str.contains(r"^[ \t]+(?:January|February|March|April|May|June|July|August|"
-                              r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|"
-                              r"Aug|Sept?|Oct|Nov|Dec)\b") & is_digit & (pl.col("num") <= 31))
+        | (_only(dash, lraw).str.contains(r"\d-$") & _only(dash, right).str.contains(r"^-\d"))
+        | (day & lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$"))
+        | small_day & right.str.contains(
+            r"^[ \t]+(?:January|February|March|April|May|June|July|August|September|October|"
+            r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
         # years: bare 4-digit numbers 1800-2100 with no unit, money or noun, or before a
         # dated noun ("1988 sales", "the 2024 election")
         | (year_like & (pl.col("kind") == "count") & pl.col("unit").is_in(_DATED_NOUNS))
-        | (year_like & no_cur & (pl.col("kind") != "percent")
-           & (pl.col("unit").is_null() | lraw.str.contains(
+        | (year_nc & (pl.col("unit").is_null() | _only(year_nc, lraw).str.contains(
                r"(?i)(?:in|since|by|of|from|until|till|during|before|after|the|and|early|late|"
                r"mid|to|between|year|fiscal|fy|,)[ \t]*-?$")))
         # "one of them", "the one", "no one", "one another"
-        | ((core.str.to_lowercase() == "one") & pl.col("unit").is_null()
+        | (one
            # "one in five", "one out of three": a ratio, not the pronoun
            & ~pl.lit(one_ratio)
-           & (right.str.contains(r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|"
-                                 r"which|is|was|has|thing|last|more[ \t]+time)\b")
-              | lraw.str.contains(r"(?i)(?:the|this|that|which|any|every|each|no|some|"
-                                  r"someone|anyone|one|'s|next|last|previous|current|right|"
-                                  r"wrong|only|same|other|big|little|new|old|good|bad|best|"
-                                  r"worst|favou?rite|lucky|special)[ \t]+$")))
+           & (_only(one, right).str.contains(
+               r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|which|is|was|has|thing|"
+               r"last|more[ \t]+time)\b")
+              | _only(one, lraw).str.contains(
+                  r"(?i)(?:the|this|that|which|any|every|each|no|some|someone|anyone|one|'s|"
+                  r"next|last|previous|current|right|wrong|only|same|other|big|little|new|old|"
+                  r"good|bad|best|worst|favou?rite|lucky|special)[ \t]+$")))
         # "a third term" (ordinal) vs "a third of": bare a + fraction word needs "of"
-        | (core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count", "quantity"])
-           & core.str.contains(r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-                               r"eleventh|twelfth|teenth|tieth|first|second)s?$")
-           & ~right.str.contains(r"^[ \t]+of\b"))
+        | (a_ord & _only(a_ord, core).str.contains(
+            r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+            r"teenth|tieth|first|second)s?$")
+           & ~_only(a_ord, right).str.contains(r"^[ \t]+of\b"))
         # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
-        | (pl.col("vague") & ~right.str.contains(r"^[ \t]+of\b"))
+        | (vague & ~_only(vague, right).str.contains(r"^[ \t]+of\b"))
         | pl.lit(rare)
         | core.is_in(["24/7", "9/11", "7/7", "50/50", "24 / 7", "50 / 50"])
         | core.str.contains(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
         # "at one point three men ...": a time, not a spoken decimal
-        | (core.str.contains(r"(?i)\spoint\s")
-           & lraw.str.contains(r"(?i)(?:^|\W)(?:at|some)[ \t]+$"))
-        | (lraw.str.contains(r"(?:^|\D)(?:1[89]|20)\d\d[-–/]$") & core.str.contains(r"^\d\d$"))
+        | _only(point, lraw).str.contains(r"(?i)(?:^|\W)(?:at|some)[ \t]+$")
+        | _only((clen == 2) & core.str.contains(r"^\d\d$"), lraw).str.contains(
+            r"(?:^|\D)(?:1[89]|20)\d\d[-–/]$")
         # US ZIP codes after a state abbreviation: "Cloud City, PA 23456"
-        | (_only(core.str.contains(r"^\d{5}$"), lraw).str.contains(
+        | (_only(_only(clen == 5, core).str.contains(r"^\d{5}$"), lraw).str.contains(
             r"(?:^|[\s,])[A-Z]{2}[ \t]+$") & no_cur)
         # list markers with no opening bracket: "what 1 ) explains ... ; 2 ) cautions"
-        | (_only(core.str.contains(r"^\d{1,2}$") & right.str.contains(r"^[ \t]*\)"), lraw)
-           .str.contains(r"^[^(]*$") & pl.col("unit").is_null() & no_cur)
+        | (~_only(list_no, lraw).str.contains("(", literal=True) & pl.col("unit").is_null()
+           & no_cur)
     )
-    return df.filter(~drop.fill_null(False)).drop("_lraw")
+    return df.filter(~drop.fill_null(False)).drop("_lraw", "_dig", "_nocur", "_clen", "_year")
+
+
+_ONE = ["one", "One", "oNe", "onE", "ONe", "OnE", "oNE", "ONE"]  # `to_lowercase() == "one"`
+
+
+def _drop_early() -> pl.Expr:
+    """Rows to drop before the context passes: the years and month days that
+    `_filter_false_friends` drops whatever those passes find. With no currency before the
+    figure and only punctuation (or nothing) after it, no scale word, currency, percent sign,
+    unit or counted noun can follow (`Lexicon.punct_free`), so the figure is a bare, unscaled
+    count: a bare year 1800-2100 or a number up to 31 after a month name. (Rows are
+    independent until that filter.)"""
+    core = pl.col("core")
+    bare = (pl.col("pre_cur").is_null() & core.str.contains(r"^\d")
+            & pl.col("right").str.contains(rf"^[ \t]*(?:[{re.escape(_PUNCT)}]|$)"))
+    year = (core.str.contains(r"^\d+$") & (core.str.len_chars() == 4) & (pl.col("num") >= 1800)
+            & (pl.col("num") <= 2100))
+    day = _only(bare & (pl.col("num") <= 31), pl.col("left")).str.contains(
+        rf"(?i)(?:^|\W){_MONTHS}[ \t]+$")
+    return bare & (year | day)
 
 
 def _only(cond: pl.Expr, col: pl.Expr) -> pl.Expr:
@@ -1092,7 +1229,7 @@ def _rare_cases(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     other than one, unless "of" or a clause end follows: "three-fourth of")."""
     core, right, lraw = pl.col("core"), pl.col("right"), pl.col("_lraw")
     picks = df.select(
-        (core.str.to_lowercase() == "one").alias("one"),
+        core.is_in(_ONE).alias("one"),
         (core.str.contains(r"(?i)^(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
                            r"hundred|thousand|million|billion|dozen)$")
          | core.str.contains(_SINGULAR_DEN) | right.str.starts_with(" / ")
@@ -1180,7 +1317,7 @@ def _merge_cents(df: pl.DataFrame) -> pl.DataFrame:
     nx = df.select("kind", "right", "value")[idx + 1]
     ok = (gap.str.contains(r"^[ \t]+(?:and[ \t]+)?$")
           & ((nx["kind"] == "money") | nx["right"].str.contains(r"^[ \t]*(?:[.,;:!?)]|$)"))
-          ).fill_null(False)
+            ).fill_null(False)
     idx = idx.filter(ok)
     return _absorb_next(df, idx, df["value"].gather(idx) + nx["value"].filter(ok) / 100)
 
@@ -1266,6 +1403,15 @@ def _merge_ranges(df: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     near = ((pl.col("_row") == pl.col("_row").shift(-1)) & (gap_len >= 0) & (gap_len <= 40)
             ).fill_null(False)
     c = df.select(near.alias("c"))["c"]
+    # only gaps holding a joiner word or sign can join (a superset of `_range_rows`' joiners,
+    # bounds and changes); the gap text is found as there, for the near pairs only
+    idx = c.arg_true()
+    n_left = df["left"].gather(idx + 1)
+    glen = (df["start"].gather(idx + 1) - df["end"].gather(idx)).clip(0, 40)
+    gap = n_left.str.slice((n_left.str.len_chars() - df["pre_len"].gather(idx + 1) - glen)
+                           .clip(lower_bound=0), glen)
+    c = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).scatter(
+        idx.filter(gap.str.contains(_JOIN_WORDS).fill_null(False)), True)
     pos = (c | c.shift(1, fill_value=False)).arg_true()
     df = df.with_columns(pl.lit(None, pl.Float64).alias("value_max"))
     if pos.len() == 0:
@@ -1280,6 +1426,10 @@ def _merge_ranges(df: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
           & pl.when(pl.col("value_max").is_not_null()).then(pl.col("core"))
           .str.contains(r"^\d{4}$"))
     return df.filter(~yr.fill_null(False))
+
+
+_JOIN_WORDS = (r"(?i)[-–—~]|to|thr|and|less|fewer|lower|smaller|below|under|most|more|up|"
+               r"greater|higher|larger|bigger|above|over|least")
 
 
 def _range_rows(df: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
