@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import zlib
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -725,23 +726,27 @@ def token_columns(toks: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _slot_expr(alts: Sequence[tuple[str, pl.Expr | None]],
+               key: Callable[[str], pl.Expr]) -> pl.Expr:
+    """A slot's key: that of the first alternative whose condition holds (the one without a
+    condition is the default)."""
+    expr: pl.Expr | None = None
+    chain: Any = None  # pl.when(...).then(...) chain
+    for tpl, cond in alts:
+        k = key(tpl)
+        if cond is None:
+            expr = k if chain is None else chain.otherwise(k)
+        else:
+            chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
+    assert expr is not None
+    return expr
+
+
 def slot_keys(toks: pl.DataFrame, skip: tuple[int, ...] = ()) -> pl.DataFrame:
     """One UInt64 key column `k<i>` per token feature slot but `skip` (`token_columns` must
     have run)."""
-    out = []
-    for i, alts in enumerate(SLOTS):
-        if i in skip:
-            continue
-        expr: pl.Expr | None = None
-        chain: Any = None  # pl.when(...).then(...) chain
-        for tpl, cond in alts:
-            k = template_key(tpl, TOKEN_TEMPLATES)
-            if cond is None:
-                expr = k if chain is None else chain.otherwise(k)
-            else:
-                chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
-        assert expr is not None
-        out.append(expr.alias(f"k{i}"))
+    out = [_slot_expr(alts, lambda tpl: template_key(tpl, TOKEN_TEMPLATES)).alias(f"k{i}")
+           for i, alts in enumerate(SLOTS) if i not in skip]
     used = {t: TOKEN_TEMPLATES[t] for i, alts in enumerate(SLOTS) if i not in skip
             for t, _ in alts}
     return with_base_hashes(toks, used).select(out)
@@ -957,19 +962,11 @@ def _low_scores(m: Model, toks: pl.DataFrame, slots: tuple[int, ...]) -> np.ndar
     combos = pl.DataFrame({f"{c}@{s}" if (c, s) in parts else c:
                            pl.Series(moved_at(c, s, rep), dtype=pl.UInt64)
                            for c, s in names})
-    keys = []
-    for i in slots:
-        expr: pl.Expr | None = None
-        chain: Any = None
-        for tpl, cond in SLOTS[i]:
-            k = _key(tpl, [_hpart(tpl, j, pl.col(f"{c}@{s}"))
-                           for j, (c, s) in enumerate(TOKEN_TEMPLATES[tpl])])
-            if cond is None:
-                expr = k if chain is None else chain.otherwise(k)
-            else:
-                chain = pl.when(cond).then(k) if chain is None else chain.when(cond).then(k)
-        assert expr is not None
-        keys.append(expr.alias(f"k{i}"))
+    def fused_key(tpl: str) -> pl.Expr:
+        return _key(tpl, [_hpart(tpl, j, pl.col(f"{c}@{s}"))
+                          for j, (c, s) in enumerate(TOKEN_TEMPLATES[tpl])])
+
+    keys = [_slot_expr(SLOTS[i], fused_key).alias(f"k{i}") for i in slots]
     return _rows(_lookup(m, combos.select(keys)), cidx)
 
 
