@@ -231,25 +231,14 @@ def read_table(warehouse: Path, table: str, *, version: int | None = None) -> pl
         return con.execute(f"select * from {LAKE}.{table}{at}").pl()
 
 
-def known_article_ids(warehouse: Path) -> set[str]:
-    """Article ids already published (empty for a new warehouse)."""
+def known_input_hashes(warehouse: Path) -> set[str]:
+    """SHA-256 of every input file an earlier build recorded, in the warehouse's catalog or
+    the shared one (empty for a new warehouse)."""
     if shared_catalog() is None and not (warehouse / CATALOG).exists():
         return set()
-    with open_lake(warehouse) as con:
-        try:
-            rows = con.execute(f"select article_id from {LAKE}.articles").fetchall()
-        except duckdb.CatalogException:
-            return set()
-    return {r[0] for r in rows}
-
-
-def known_input_hashes(warehouse: Path) -> set[str]:
-    """SHA-256 of every input file an earlier build recorded (empty for a new warehouse)."""
-    if not (warehouse / CATALOG).exists():
-        return set()
-    with open_lake(warehouse) as con:
-        try:
+    try:
+        with open_lake(warehouse) as con:
             rows = con.execute(f"select inputs from {LAKE}.{BUILDS}").fetchall()
-        except duckdb.CatalogException:
-            return set()
+    except (duckdb.CatalogException, WarehouseError):  # no catalog or no builds table yet
+        return set()
     return {i["sha256"] for (cell,) in rows for i in json.loads(cell or "[]") if i.get("sha256")}

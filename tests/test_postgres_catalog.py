@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import hashlib
 import json
 import os
 import pwd
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.warehouse import CATALOG_ENV, LAKE, open_lake, versions
+from pipelines.warehouse import CATALOG_ENV, LAKE, known_input_hashes, open_lake, versions
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "articles" / "default_news_300.jsonl.gz"
@@ -120,6 +121,9 @@ def test_two_builds_publish_concurrently(postgres: str, tmp_path: Path,
 
     monkeypatch.setenv(CATALOG_ENV, postgres)
     warehouse = tmp_path / "wh_a"
+    # each worker sees the input files the other published (a re-run skips them by hash)
+    sha = {hashlib.sha256(f.read_bytes()).hexdigest() for d in (in_a, in_b) for f in d.iterdir()}
+    assert sha <= known_input_hashes(tmp_path / "wh_b")
     found = versions(warehouse)
     assert len(found) == 2
     assert sorted(v.build_id for v in found) == [1, 2]  # no build_id collision
