@@ -197,6 +197,41 @@ CASES = [
     ("The envoy may arrive as early as Tuesday.", "Tuesday", "DATE", "2024-07-02", "START"),
     ("Police said the shooting on Nov. 3 shocked the town.", "Nov. 3", "DATE", "2023-11-03",
      None),
+    # round 5: tense of the whole clause before a weekday or month (past unless it looks ahead)
+    ("Protesters planned a large demonstration in the old harbour on Saturday.", "Saturday",
+     "DATE", "2024-06-29", None),
+    ("The father would be traveling to the United States on Saturday.", "Saturday", "DATE",
+     "2024-06-29", None),
+    ("Banks were likely to buy the stock as soon as trading opened Monday.", "Monday", "DATE",
+     "2024-07-01", None),
+    ("Until Tuesday, they had not named a suspect.", "Tuesday", "DATE", "2024-06-25",
+     "ON_OR_BEFORE"),
+    ("A memorial service planned for Saturday was canceled.", "Saturday", "DATE", "2024-06-22",
+     None),
+    ("It had been due to expire Friday evening.", "Friday evening", "TIME", "2024-06-21TEV",
+     None),
+    ("They will appeal the decision, announced Wednesday by the agency.", "Wednesday", "DATE",
+     "2024-06-26", None),
+    ("The firm said it will redeem 9.5 million shares on Oct. 31 at par.", "Oct. 31", "DATE",
+     "2024-10-31", None),
+    ("The operator changed from a fiscal year to a calendar year in August.", "August", "DATE",
+     "2023-08", None),
+    ("The firm ended its second quarter on June 30, a day earlier.", "June 30", "DATE",
+     "2023-06-30", None),
+    ("The offer, which lapsed, was extended to Aug. 20.", "Aug. 20", "DATE", "2024-08-20", None),
+    ("The dispute may be settled in a hearing in August.", "August", "DATE", "2024-08", None),
+    # the week of a date; a clock hour with its part of day
+    ("It may be resolved in a hearing the week of March 6, lawyers said.", "the week of March 6",
+     "DATE", "2024-W10", None),
+    ("Talks were held the week of 12 January 2023 in Oslo.", "the week of 12 January 2023",
+     "DATE", "2023-W02", None),
+    ("The father will leave at 4 in the morning, he said.", "4 in the morning", "TIME",
+     "2024-06-27T04:00", None),
+    ("The shops close at 8 in the evening on weekdays.", "8 in the evening", "TIME",
+     "2024-06-27T20:00", None),
+    ("They met at ten o'clock in the hall.", "ten o'clock", "TIME", "2024-06-27T10:00", None),
+    ("Families kept the secret for more than two thousand years.",
+     "more than two thousand years", "DURATION", "P2000Y", "MORE_THAN"),
 ]
 
 # Scheduling fragments: a text that is one short time expression, no tense, no past cue.
@@ -350,6 +385,11 @@ FALSE_FRIENDS = [
     "Scores were 28-05 and 16-04-19 in the final.",
     "Sat. morning he wed her, they said.",
     "The score was 2 after 4 rounds.",
+    # round 5: a lower-case month name as a noun, an idiom
+    "He was arrested at this march in each of the last years.",
+    "He has joined last march and the one before.",
+    "For the people of Poland, high noon comes at last.",
+    "The film High Noon won awards.",
 ]
 
 

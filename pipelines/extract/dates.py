@@ -50,7 +50,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
         spans = pl.concat([spans, _spans(frame.filter("frag"), scan_patterns(fragments=True))])
     if spans.height == 0:
         return conform(pl.DataFrame(schema={"article_id": pl.String}), Dates)
-    spans = spans.with_columns(_cues(spans["left"]))
+    spans = spans.with_columns(*_cues(spans["left"]), pl.int_range(pl.len()).alias("_k"))
     rows = (
         spans.join(_specs(spans.select(_KEY).unique()), on=_KEY, how="inner")
         .with_columns(
@@ -69,13 +69,20 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     # an offset reads the tense only as "the weekend" (`_offset_day`)
     weekend = (pl.col("mode") == "offset") & (pl.col("unit") == "weekend") & (pl.col("dirn") == 9)
     tense = pl.col("mode").is_in(_TENSE_MODES) | weekend | (pl.col("ctx") == "wdbare")
-    future = _only(rows, tense, _future(), pl.col("frag")).alias("future")
-    rows = _demote_weekdays(rows.with_columns(future))
+    rows = rows.with_columns(_leads(rows, spans, tense & ~pl.col("frag")))
+    # a future cue in the clause (one regex), then what may cancel it (only where there is one)
+    cue = _only(rows, tense, _clause().str.contains(_FUTURE_ANY) | pl.col("frag"), pl.col("frag"))
+    rows = rows.with_columns(cue.alias("future"))
+    future = _only(rows, pl.col("future") & ~pl.col("frag"), _future(), pl.col("future"))
+    rows = _demote_weekdays(rows.with_columns(future.alias("future")))
+    past = _only(rows, (pl.col("mode") == "yearless") & ~pl.col("future") & ~pl.col("frag"),
+                 _past(), pl.lit(False))
+    rows = rows.with_columns(past.alias("past"))
     # "looser" mentions are kept in scheduling fragments only: no context regex for them
     looser = pl.when(pl.col("ctx") == "looser").then(pl.col("frag")).otherwise(True)
     kept = _only(rows, pl.col("ctx").is_in(_KEEP_CTX), _keep(), looser)
     # what only the matching and the context filters read: not copied through the passes below
-    spent = ["right", "match", "co", "inner", "cut", "ok", "published_at", "ctx"]
+    spent = ["right", "match", "co", "inner", "cut", "ok", "published_at", "ctx", "lead", "_k"]
     rows = rows.filter(kept).drop(spent)
     rows = _absorb_parts_of_day(_resolve(rows))
     prev_docs = rows.filter(pl.col("mode") == "prev")["article_id"].unique()
@@ -202,7 +209,7 @@ def _spans(frame: pl.DataFrame, patterns: tuple[str, str]) -> pl.DataFrame:
         .filter(pl.col("_i") % 2 == 1)
         .with_columns(
             piece.str.strip_chars(nul).alias("match"),
-            pl.col("left").str.tail(_CTX),
+            pl.col("left").str.tail(_CTX).fill_null(""),
             pl.col("right").str.head(24),
         )
         .with_columns(pl.col("match").str.len_chars().cast(pl.Int64).alias("_len"))
@@ -219,6 +226,33 @@ def _spans(frame: pl.DataFrame, patterns: tuple[str, str]) -> pl.DataFrame:
         )
         .collect()
     )
+
+
+_LEAD_MATCHES = 3  # how many earlier matches the tense context (`lead`) may reach across
+
+
+def _leads(rows: pl.DataFrame, spans: pl.DataFrame, where: pl.Expr) -> pl.Series:
+    """`lead`: the words before a mention in its sentence. Other matches may stand there ("may
+    be resolved in a hearing the week of March 6"): the left context goes back over up to
+    `_LEAD_MATCHES` earlier matches (`spans` rows, found by the row number `_k`) while it is
+    shorter than `_TENSE_CTX`. Only the `where` rows are looked at; the rest keep `left`."""
+    base = rows["left"].alias("lead")
+    short = where & (pl.col("left").str.len_bytes() < _TENSE_CTX)
+    idx = rows.select(short.fill_null(False).arg_true()).to_series()
+    if idx.len() == 0:
+        return base
+    k = rows["_k"].gather(idx).cast(pl.Int64)
+    art = rows["article_id"].gather(idx)
+    lead = base.gather(idx)
+    for j in range(1, _LEAD_MATCHES + 1):
+        kj = (k - j).clip(0, None)
+        grow = ((k >= j) & (spans["article_id"].gather(kj) == art)
+                & (lead.str.len_chars() < _TENSE_CTX)).fill_null(False)
+        if not grow.any():
+            break
+        more = spans["left"].gather(kj) + spans["match"].gather(kj) + lead
+        lead = more.zip_with(grow, lead)
+    return base.scatter(idx, lead.str.tail(_TENSE_CTX))
 
 
 # A text that is one short phrase with no tense, no past cue and no sentence break: a
@@ -249,13 +283,34 @@ def _fragments(text: pl.Series) -> pl.Series:
     return frag.scatter(idx.filter(ok), True)
 
 
+# Future cues anywhere in the clause before a mention: modal verbs and verbs of intent
 _FUTURE = (
-    r"(?:\bwill\b|'ll\b|\bshall\b|\bgoing to\b|\bplan(?:s|ned|ning)?\b|\bschedul|\bexpect|\bdue\b|"
+    r"(?:\bwill\b|'ll\b|\bshall\b|\bwould\b|\bgoing to\b|\bplan(?:s|ned|ning)?\b|\bschedul|"
+    r"(?:^|[^-])\bexpect|\bdue\b|"
     r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bto be\b|"
-    r"\bnext\b|\bas (?:soon|early) as\b|\buntil\b|"
-    r"\bpayable\b|\beffective\b|\bthrough\b|\bof record\b|"
+    r"\blikely to\b|\bas soon as\b|"
     r"\bto (?:leave|meet|visit|travel|attend|hold|vote|"
     r"return|begin|start|announce|decide|resume)\b)"
+)
+# Future cues that bind only the mention right after them ("until Friday", "payable Dec. 1")
+_FUTURE_NEXT = (
+    r"(?:\bnext|\bas early as|\buntil|\bpayable|\beffective|\bthrough|\bof record"
+    r")(?:\s+(?:on|at|in))?\s*$"
+)
+_FUTURE_ANY = f"{_FUTURE}|{_FUTURE_NEXT}"
+# A perfect or "previously" in the clause: a plan that lies in the past ("had been due to
+# expire Friday", "as previously planned Saturday")
+_PAST_PLAN = r"\bhad\b|\bpreviously\b|\boriginally\b"
+# A past participle or past tense right before it ("the decision, announced Wednesday"), but
+# not in a clause of "as soon as", whose past tense looks ahead ("as soon as trading opened
+# Monday")
+_PAST_VERB = r"\b[a-z]{3,}ed\s+(?:on\s+)?$"
+_PAST_VERB_EXCEPT = r"\bas soon as\b|\b(?:expect|schedul|plann|slat|need)ed\s+(?:on\s+)?$"
+# A past auxiliary right after the mention ("until Thursday, they had not", "the service
+# planned for Saturday was canceled"), not a plan in the past ("were to", "was going to")
+_PAST_AFTER = (
+    r"^,?\s*(?:(?:they|he|she|it|we|i|you)\s+)?(?:had|was|were)\b"
+    r"(?:\s+(?:to|going|planning|expected|scheduled|due|set|about)\b)?"
 )
 
 
@@ -275,22 +330,53 @@ def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> 
     return base.scatter(idx, part.collect().to_series())
 
 
+_TENSE_CTX = 60  # characters of the sentence before a mention read for its tense
+
 _ABBREV = r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gov|Sen|Rep|Gen|Lt|Col|Rev|Prof)\."
 
 
-def _future() -> pl.Expr:
-    """Tense cues in the words before the mention (same sentence), or a scheduling fragment."""
+def _clause() -> pl.Expr:
+    """The words before the mention in its sentence (at most `_TENSE_CTX` characters), lower
+    case."""
     return (
-        pl.col("left")
-        .str.tail(40)
+        pl.col("lead")
         # initials and abbreviations do not end the sentence ("will succeed Daniel P. Davison")
         .str.replace_all(_ABBREV, "_")
-        .str.replace(r"^(?s:.*)[.!?\n]", "")  # the words after the last sentence break
+        # the words after the last sentence break (not the point of "9.5")
+        .str.replace(r"^(?s:.*)(?:[.!?]['\"`]*\s|\n)", "")
         .str.to_lowercase()
-        .str.contains(_FUTURE)
-        .fill_null(False)
-        .or_(pl.col("frag"))
     )
+
+
+def _future() -> pl.Expr:
+    """Whether the future cues in the words before the mention (same sentence, `_clause`)
+    hold: not cancelled by a past plan or verb before it or a past auxiliary after it. Read
+    only where `_FUTURE_ANY` matches, outside scheduling fragments."""
+    clause = _clause()
+    past_verb = clause.str.contains(_PAST_VERB) & ~clause.str.contains(_PAST_VERB_EXCEPT)
+    verbal = clause.str.contains(_FUTURE) & ~clause.str.contains(_PAST_PLAN) & ~past_verb
+    after = pl.col("right").str.to_lowercase().str.extract(_PAST_AFTER, 0)
+    past_after = after.is_not_null() & ~after.str.contains(
+        r"\b(?:to|going|planning|expected|scheduled|due|set|about)$")
+    future = (verbal | clause.str.contains(_FUTURE_NEXT)) & ~past_after.fill_null(False)
+    return future.fill_null(False)
+
+
+# Past tense in the clause before a mention (read where `future` is false) ...
+_PAST_CLAUSE = r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b"
+# ... but not a deadline or limit ("extended to Nov. 20", "set to expire Nov. 6") or a modal
+# ("may be resolved in March"): those look ahead
+_PAST_CLAUSE_EXCEPT = (
+    r"\b(?:to|until|till|through|by|before)\s*$|"
+    r"\b(?:may|might|could|should|would|must|can)\b|\bset to\b|\bslated\b|\bexpir|\bdue\b"
+)
+
+
+def _past() -> pl.Expr:
+    """A month (and day) told of in the past tense: not one still ahead (see `_yearless_year`)."""
+    clause = _clause()
+    return (clause.str.contains(_PAST_CLAUSE)
+            & ~clause.str.contains(_PAST_CLAUSE_EXCEPT)).fill_null(False)
 
 
 def _keep() -> pl.Expr:
@@ -662,6 +748,8 @@ def _yearless_year() -> pl.Expr:
         .when(dirn == -1).then(pl.when(delta >= 0).then(-1).otherwise(0))
         .when(pl.col("future") | (pl.col("mod") == "ON_OR_BEFORE"))
         .then(pl.when(delta < -93).then(1).otherwise(0))
+        # told in the past tense: not a date still ahead ("changed ... in December")
+        .when(pl.col("past")).then(pl.when(delta > 0).then(-1).otherwise(0))
         .when(delta >= 4 * 31).then(-1)  # months ahead: news tells of the latest one
         .otherwise(0)
     )
@@ -698,6 +786,13 @@ def _yearless() -> list[pl.Expr]:
         .otherwise(first)
     )
     known = ~open_month
+    # "the week of March 6": that day's ISO week
+    week = pl.col("unit") == "week"
+    monday = first - pl.duration(days=first.dt.weekday() - 1)
+    value = pl.when(week).then(pl.format("{}-W{}", first.dt.iso_year(), _pad(first.dt.week()))) \
+        .otherwise(value)
+    first = pl.when(week).then(monday).otherwise(first)
+    last = pl.when(week).then(monday + pl.duration(days=6)).otherwise(last)
     return [value.alias("value"), pl.when(known).then(first).alias("start_date"),
             pl.when(known).then(last).alias("end_date")]
 

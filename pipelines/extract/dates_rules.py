@@ -122,6 +122,9 @@ def _parts() -> dict[str, str]:
 def _rules() -> list[tuple[str, str]]:
     """(name, pattern) in priority order; `{X}` placeholders refer to `_parts`."""
     rules = [
+        # "the week of March 6": that date's ISO week
+        ("week_of", r"the\s+week\s+of\s+(?P<rest>(?:{MON})\s*{DAY}(?:,?\s*{YEAR})?"
+                    r"|{DAY}\s*(?:of\s+)?(?:{MON})(?:,?\s*{YEAR})?)"),
         # date + time and numeric dates
         ("iso", r"(?P<y>\d{4})-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T\s]+(?P<tm>[0-2]\d:[0-5]\d)(?::\d\d)?)?\b"),
         ("ymd", r"(?P<y>\d{4})[/.](?P<mo>[0-3]?\d)[/.](?P<d>[0-3]?\d)\b"),
@@ -147,8 +150,13 @@ def _rules() -> list[tuple[str, str]]:
                    r"(?P<h2>[01]?\d|2[0-3])(?:[:.](?P<m2>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"),
         ("clockw", r"(?:(?P<q>quarter|half|five|ten|twenty|twenty[\s-]five)|(?P<qm>\d{1,2})\s+minutes)\s+"
                    r"(?P<rel>past|to|after)\s+(?P<h>{HOURW}|1[0-2]|[1-9])\b(?:\s*(?P<ap>[ap])\.?\s?m\b\.?)?"),
+        # a clock hour with its part of day or "o'clock": "4 in the morning", "ten o'clock"
+        ("clock_pod", r"(?P<h>{HOURW}|1[0-2]|[1-9])(?:\s+o'clock)?\s+(?:in\s+the\s+(?P<pod>morning|afternoon|evening)"
+                      r"|(?P<night>at\s+night))\b|(?P<h2>{HOURW}|1[0-2]|[1-9])\s+o'clock\b"),
         ("my", r"(?P<mon>{MON}),?\s*(?:of\s+)?(?P<y>{YEAR})"),
         # times, optionally followed by a day
+        # idioms with a time word that tell no time ("high noon"): matched to be dropped
+        ("idiom", r"high\s+noon\b"),
         ("time", r"(?P<t>{TIME})(?:,?\s+(?:on\s+)?(?P<rest>(?:{WDF})(?:,?\s+(?:{MON})\s*{DAY}(?:,?\s*{YEAR})?"
                  r"|,?\s+(?:{DAY})\s*(?:{MON})(?:,?\s*{YEAR})?)?|(?:{MON})\s*{DAY}(?:,?\s*{YEAR})?"
                  r"|today|yesterday|tomorrow|tonight))?"),
@@ -176,7 +184,9 @@ def _rules() -> list[tuple[str, str]]:
                     r"the\s+next|next|the\s+past)\s+century\b"),
         ("year_words", r"(?:the\s+year\s+)?(?:nineteen[\s-]+(?P<t>twenty|thirty|forty|fifty|sixty|seventy|"
                        r"eighty|ninety)(?:[\s-]+(?P<u>one|two|three|four|five|six|seven|eight|nine))?"
-                       r"|two\s+thousand(?:\s+and)?(?:[\s-]+(?P<u2>one|two|three|four|five|six|seven|eight|nine|ten))?)\b"),
+                       r"|two\s+thousand(?:\s+and)?(?:[\s-]+(?P<u2>one|two|three|four|five|six|seven|eight|nine|ten))?)\b"
+                       # "two thousand years": a number of units (read as `dur`)
+                       r"(?P<tail>[\s-]+(?:{UNIT})s?\b)?"),
         # deictic days and times of day
         ("deictic", r"(?P<w>yesterday|today|tomorrow|tonight|overnight|last\s+night|this\s+(?:morning|afternoon|evening)"
                     r"|(?:yesterday|tomorrow)\s+(?:morning|afternoon|evening|night))\b"),
@@ -303,7 +313,7 @@ def _first_rule_ascii() -> re.Pattern[str]:
 
 # The rules are scanned in two passes of about half of them each: one lazy DFA for all of them
 # outgrows its cache on news text and runs several times slower than two smaller ones.
-_SPLIT = 26
+_SPLIT = 27
 _FIRST_PASS = {"quarter_ya", "period", "rel_wd"}
 
 
@@ -572,6 +582,19 @@ def _unit_name(u: str) -> str:
 def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | None:
     g = m.groupdict()
     low = s.lower()
+    if name == "week_of":
+        inner = interpret_core(g["rest"])
+        if inner is None or inner["typ"] != "DATE" or inner["d2"] is not None:
+            return None
+        if inner["mode"] == "fixed" and inner["sd"] is not None and len(inner["val"]) == 10:
+            day = inner["sd"]
+            iy, iw, iwd = day.isocalendar()
+            monday = date.fromordinal(day.toordinal() - iwd + 1)
+            return _base(val=f"{iy}-W{iw:02d}", sd=monday,
+                         ed=date.fromordinal(monday.toordinal() + 6))
+        if inner["mode"] == "yearless" and inner["d"]:
+            return {**inner, "unit": "week", "uval": "XXXX-WXX", "ctx": None}
+        return None
     if name == "iso":
         y, mo, d = int(g["y"]), int(g["mo"]), int(g["d"])
         if not _valid(y, mo, d):
@@ -746,6 +769,18 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             hr = 12
         clock = f"T{hr:02d}:{mins:02d}"
         return _base(mode="time", tsuf=clock, typ="TIME", uval=f"XXXX-XX-XX{clock}")
+    if name == "idiom":
+        return None
+    if name == "clock_pod":
+        raw = (g.get("h") or g["h2"]).lower()
+        hr = int(raw) if raw.isdigit() else int(lexicon()["clock_hours"][raw])
+        pod = (g.get("pod") or "").lower()
+        if (pod in ("afternoon", "evening") or g.get("night")) and hr < 12:
+            hr += 12
+        if g.get("night") and hr < 18:  # "2 at night": the small hours
+            hr -= 12
+        clock = f"T{hr:02d}:00" if hr != 12 or pod != "morning" else "T00:00"
+        return _base(mode="time", tsuf=clock, typ="TIME", uval=f"XXXX-XX-XX{clock}")
     if name == "holiday":
         hname = _squash(g["h"].lower())
         if hname not in lexicon()["holidays"] or not g["h"][0].isupper():
@@ -917,6 +952,9 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         n = _REL_N.get(_squash(g["rel"].lower()), 0)
         return _offset("century", n)
     if name == "year_words":
+        if g.get("tail"):
+            dur = dict(compiled())["dur"].fullmatch(s)
+            return _interp_rule("dur", dur, s, has_cue) if dur else None
         tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
         units = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
         if g.get("t"):
@@ -1019,6 +1057,8 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
     if name in ("rel_mon", "mon_rel"):
         rel = _squash(g["rel"].lower())
         mo = _mon(g["mon"])
+        if g["mon"].lower() in lexicon()["ambiguous_months"] and not g["mon"][0].isupper():
+            return None  # "this march", "last may": the noun or verb
         if name == "mon_rel":
             return _base(mode="part", code=f"{mo:02d}", n=_REL_N[rel], uval=f"XXXX-{mo:02d}")
         dirn = {"last": -1, "this past": -1, "next": 1, "this coming": 1, "this": 0}[rel]
