@@ -283,6 +283,41 @@ CASES = [
      2e6 / 3, None, "person", None, None, "about", None),
     ("It costs a quarter of a billion dollars.", "a quarter of a billion dollars", "money",
      2.5e8, None, "USD", "USD", None, None, None),
+    # powers, scale letters, a spaced sign at the start, "and" between two scales
+    ("The factor was 2.5^-1 overall.", "2.5^-1", "count", 0.4, None, None, None, None, None,
+     None),
+    ("A kibibyte is 8x2^10 bits.", "8x2^10 bits", "quantity", 8192.0, None, "bit", None, None,
+     None, None),
+    ("Sales hit 2.33 k.", "2.33 k", "count", 2330.0, None, None, None, None, None, None),
+    ("The fund holds 1.2b.", "1.2b", "count", 1.2e9, None, None, None, None, None, None),
+    ("Output reached 1,674.5 G.", "1,674.5 G", "count", 1.6745e12, None, None, None, None,
+     None, None),
+    ("The sample was kept at 300 K.", "300 K", "quantity", 300.0, None, "kelvin", None, None,
+     None, None),
+    ("It ran at 300 °C (573.15K) all day.", "573.15K", "quantity", 573.15, None, "kelvin",
+     None, None, None, None),
+    ("- 1 4/5", "- 1 4/5", "count", -1.8, None, None, None, None, None, None),
+    ("We need three hundred and two dozens.", "three hundred and two dozens", "count", 324.0,
+     None, None, None, None, None, None),
+    ("The answer is a fifth.", "a fifth", "count", 0.2, None, None, None, None, None, None),
+    ("Between two hundred and three hundred people came.",
+     "Between two hundred and three hundred", "count", 200.0, 300.0, "person", None, None,
+     None, None),
+    ("It earned 5 million and 6 million dollars.", "6 million dollars", "money", 6e6, None,
+     "USD", "USD", None, None, None),
+    # units: inverse units, geological years, rates
+    ("Violet light oscillates at 4e14 s-1.", "4e14 s-1", "quantity", 4e14, None,
+     "inverse second", None, None, None, None),
+    ("They reached over 5 fb−1 of data.", "5 fb−1", "quantity", 5.0, None, "inverse femtobarn",
+     None, None, "more_than", None),
+    ("The plant manages roughly 4,500 tpd.", "4,500 tpd", "quantity", 4500.0, None,
+     "tonne per day", None, None, "about", None),
+    ("It lived about 66 Ma ago.", "66 Ma", "quantity", 66.0, None, "megayear", None, None,
+     "about", None),
+    ("Matter at absolute zero is still.", "absolute zero", "quantity", 0.0, None, "kelvin",
+     None, None, None, None),
+    ("It is −273.15° on the Celsius scale.", "−273.15°", "quantity", -273.15, None,
+     "degree Celsius", None, None, None, None),
 ]
 
 
@@ -345,6 +380,12 @@ FALSE_FRIENDS = [
     "Funds were 14.7C/ per security.",
     "A majority of Americans (56/42) favor it.",
     "The 9/13 attack was investigated.",
+    # round 5: mobile generations, "one-time", names, lower-cased dates
+    "5G networks are here.",
+    "It booked a one-time gain.",
+    "It booked one - time gains .",
+    "one . tel floated on the exchange .",
+    "he was fined on 1 may that year .",
 ]
 
 

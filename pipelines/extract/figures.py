@@ -189,11 +189,16 @@ def _lexicon() -> Lexicon:
     spoken = rf"(?:{group}|{smallw})(?:{_SP}+(?:{group}|{smallw}))*{_SP}+point{_SP}+{decw}" \
              rf"(?:{_SP}+{decw})*"
     # scientific notation: "1.3x10^6", "2.48×10−5", "6.23 x 10^-4"
-    sci = rf"{_B}\d+(?:\.\d+)?{_SP}*[x×]{_SP}*10{_SP}*(?:\^|\*\*)?{_SP}*[-−+]?\d+{_B}"
+    # other bases need the power sign ("8x2^10"); a power glued to a number: "1.1^23",
+    # "2.5^-1"
+    sci = (rf"{_B}\d+(?:\.\d+)?{_SP}*[x×]{_SP}*(?:10{_SP}*(?:\^|\*\*)?|\d{{1,2}}{_SP}*(?:\^|\*\*))"
+           rf"{_SP}*[-−+]?\d+{_B}|{_B}\d+(?:\.\d+)?\^[-−+]{{0,2}}\d+{_B}")
     # a fraction of a scale word: "two thirds of a million", "a quarter of a billion"
     frac_of = (rf"(?:(?:{smallw}|{_B}an?|{_B}one)(?:{_SP}*-{_SP}*|{_SP}+){_B}{dens}|{_B}half)"
                rf"{_SP}+of{_SP}+an?{_SP}+{_B}(?:thousand|million|billion|trillion){_B}")
-    core = (rf"(?i)(?:[-−]|{_B}(?:minus|negative){_SP}+)?"
+    # a sign spaced from the digits only at the start of the text ("- 1 4/5"; elsewhere a
+    # spaced dash joins words or numbers: "1991 - 92")
+    core = (rf"(?i)(?:^[-−]{_SP}+|[-−]|{_B}(?:minus|negative){_SP}+)?"
             rf"(?:{vague}|{sci}|{spoken}|{frac_of}|{phrase}|{a_den}|{a_unit}|(?-u:\B)\.\d+"
             # a currency code glued to the digits ("USD115", "EUR29.66", "Rs1,599.00")
             rf"|(?-i:[A-Z]{{3}}|Rs|RM)(?-u:\B)\d+(?:[.,]\d+)*)"
@@ -206,8 +211,11 @@ def _lexicon() -> Lexicon:
               for r in _read_csv("scales.csv")}
     multi = [t for t in scales if len(t) > 1]
     single = [t for t in scales if len(t) == 1]
-    scale_re = (rf"^(?P<all>{_SP}?(?P<s1>{_alt(multi)})|(?P<s2>{'|'.join(single)}))"
-                r"(?:[^\w]|$)")
+    # a single letter is glued ("10k", "1.2b") or, at a clause end, spaced ("2.33 k")
+    sp_single = [t for t in single if t in "kMG"]  # (a spaced "K" is kelvin: "300 K")
+    scale_re = (rf"^(?P<all>{_SP}?(?P<s1>{_alt(multi)})|(?P<s2>{'|'.join(single)})"
+                rf"|{_SP}{{1,2}}(?P<s3>{'|'.join(sp_single)}))"
+                rf"(?P<tail>{_SP}*(?:[.,;:!?)]|$))?(?:[^\w]|$)")
 
     cur_forms: dict[str, str] = {}
     cur_scales: dict[str, float] = {}
@@ -436,13 +444,18 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
         rows.filter(pl.col("word").is_not_null()).select("fid", pl.col("word").alias("num")),
     ])
     rows = rows.filter(~pl.col("simple") & pl.col("word").is_null()).select("fid", "core")
-    sci = rows.filter(pl.col("core").str.contains(r"[x×]\s*10"))
+    sci = rows.filter(pl.col("core").str.contains(r"[x×]\s*\d|\d\^"))
     if sci.height:
+        # "1.3x10^6", "8x2^10" (mantissa x base^exponent), "1.1^23", "2.5^--1" (a power)
         parts = pl.col("core").str.extract_groups(
-            r"^(?P<m>\d+(?:\.\d+)?)\s*[x×]\s*10\s*(?:\^|\*\*)?\s*(?P<e>[-−+]?\d+)$")
+            r"^(?P<m>\d+(?:\.\d+)?)(?:\s*[x×]\s*(?P<b>\d+)\s*(?:\^|\*\*)?\s*|\^)"
+            r"(?P<s>[-−+]*)(?P<e>\d+)$").struct
+        exp = parts.field("e").cast(pl.Float64) * pl.when(
+            parts.field("s").str.count_matches("[-−]") % 2 == 1).then(-1.0).otherwise(1.0)
+        m = parts.field("m").cast(pl.Float64)
         fast = pl.concat([fast, sci.select(
-            "fid", (parts.struct.field("m").cast(pl.Float64) * pl.lit(10.0).pow(
-                parts.struct.field("e").str.replace("−", "-").cast(pl.Float64))).alias("num"))])
+            "fid", pl.when(parts.field("b").is_null()).then(m.pow(exp))
+            .otherwise(m * parts.field("b").cast(pl.Float64).pow(exp)).alias("num"))])
         rows = rows.filter(~pl.col("fid").is_in(sci["fid"].implode()))
     spoken = rows.filter(pl.col("core").str.contains(r"(?i)\spoint\s"))
     if spoken.height:
@@ -488,12 +501,16 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
             (pl.col("first") | (pl.col("prev_ty") == "big").fill_null(False)).cast(pl.Int32)
             .cum_sum().alias("seg"),
             pl.when(pl.col("ty") == "mult").then(pl.col("v")).otherwise(1.0).alias("m"),
+            # "hundred", "dozen" multiply back to the segment start or an "and": "three
+            # hundred and two dozen" is 300 + 24
+            (pl.col("first") | (pl.col("prev_ty") == "big").fill_null(False)
+             | pl.col("after_and")).cast(pl.Int32).cum_sum().alias("mseg"),
             # runs of number words ("twenty three"); "and" starts a new run
             (pl.col("first") | (pl.col("ty") != "small") | pl.col("after_and")).cast(pl.Int32)
             .cum_sum().alias("run"),
         )
         .with_columns(
-            pl.col("m").reverse().cum_prod().reverse().over("seg").alias("mprod"),
+            pl.col("m").reverse().cum_prod().reverse().over("mseg").alias("mprod"),
             # a fraction word divides the whole run before it: "twenty-three fifths" = 23/5
             pl.col("next_ty").last().over("run").alias("run_next_ty"),
             pl.col("next_v").last().over("run").alias("run_next_v"),
@@ -672,6 +689,37 @@ def _spans(base: pl.DataFrame, pattern: str) -> pl.DataFrame:
     return out.select(base["article_id"].gather(out["_row"]), pl.all())
 
 
+_SCALE_WORDS = ["trillion", "billion", "million", "crore", "lakh", "thousand", "hundred"]
+_AND_SPLIT = (r"(?i)^(?P<a>.*\b(?P<s>" + "|".join(_SCALE_WORDS) + r")s?)(?P<g>[ \t]+and[ \t]+)"
+              r"(?P<b>.+)$")
+
+
+def _split_and(spans: pl.DataFrame) -> pl.DataFrame:
+    """ "and" joins a smaller part onto a scale word ("three hundred and two", "two million and
+    three hundred thousand", "one hundred and twenty thousand"), not two numbers of the same
+    scale: "two hundred and three hundred", "5 million and 6 million" are two figures (a
+    "between .. and" range later). Few matches qualify: they are split apart and re-sorted."""
+    idx = spans.select(pl.col("match").str.contains(r"(?i)[ \t]and[ \t]"))[:, 0].arg_true()
+    if idx.len() == 0:
+        return spans
+    g = spans["match"].gather(idx).str.extract_groups(_AND_SPLIT).struct
+    low = g.field("b").str.to_lowercase()
+    top = pl.select(pl.coalesce([pl.when(low.str.contains(rf"\b{w}s?\b")).then(pl.lit(w))
+                                 for w in _SCALE_WORDS])).to_series()
+    ok = (top == g.field("s").str.to_lowercase()).fill_null(False)
+    idx = idx.filter(ok)
+    if idx.len() == 0:
+        return spans
+    a, b = g.field("a").filter(ok), g.field("b").filter(ok)
+    start = spans["start"].gather(idx)
+    b_start = start + a.str.len_chars() + g.field("g").filter(ok).str.len_chars()
+    sub = spans[idx]
+    second = sub.with_columns(b_start.alias("start"), b.alias("match"))
+    first = sub.with_columns((start + a.str.len_chars()).alias("end"), a.alias("match"))
+    keep = pl.repeat(True, spans.height, dtype=pl.Boolean, eager=True).scatter(idx, False)
+    return pl.concat([spans.filter(keep), first, second]).sort("_row", "start")
+
+
 def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     """Money, percent, count and quantity mentions of every article (schema `Figures`)."""
     lex = _lexicon()
@@ -687,6 +735,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     spans = spans.with_columns(
         spans["end"].scatter(ai, spans["start"].gather(ai) + a_len),
         spans["match"].scatter(ai, spans["match"].gather(ai).str.slice(0, a_len)))
+    spans = _split_and(spans)
     # one slice of the text (a walk from its start) holds both contexts: they are cut from it
     ctx_start = (pl.col("start") - _CTX_LEFT).clip(lower_bound=0)
     df = (
@@ -722,7 +771,8 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     odd = df.select(pl.col("match").str.contains(r"[-−± \t\u00a0\u202f]"))[:, 0].arg_true()
     sub = df.select("match")[odd].select(
         # tokenised text: "1 . 6 billion" is 1.6 billion, "80 , 000" is 80,000
-        pl.col("match").str.replace(r"^(?:[-−]|(?i:minus|negative)[ \t\u00a0\u202f]+)", "")
+        pl.col("match").str.replace(
+            r"^(?:[-−][ \t\u00a0\u202f]*|(?i:minus|negative)[ \t\u00a0\u202f]+)", "")
         .str.replace(r"[ \t\u00a0\u202f]*(?:±|\+/-).*$", "")
         .str.replace_all(r"(\d) ([.,/]) (\d)", "${1}${2}${3}").alias("core"),
         pl.col("match").str.extract(r"(?:±|\+/-)[ \t\u00a0\u202f]*(\S+)$", 1)
@@ -787,13 +837,22 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # `when/then/otherwise` over strings costs more than all of their regexes).
     idx = df.select(pl.col("rest").str.contains(lex.scale_re))[:, 0].arg_true()
     sg = df["rest"].gather(idx).str.extract_groups(lex.scale_re)
-    tok = sg.struct.field("s1").fill_null(sg.struct.field("s2"))
+    tok = sg.struct.field("s1").fill_null(sg.struct.field("s2")).fill_null(sg.struct.field("s3"))
     s_mult = tok.replace_strict({t: m for t, (m, _) in lex.scales.items()}, default=None,
                                 return_dtype=pl.Float64)
     s_needs = tok.replace_strict({t: n for t, (_, n) in lex.scales.items()}, default=None,
                                  return_dtype=pl.Boolean)
-    s_ok = (s_mult.is_not_null() & (~s_needs | df["pre_cur"].gather(idx).is_not_null())
-            ).fill_null(False)
+    s_sub = df.select("core", "num", "left", "right")[idx]
+    at_end = sg.struct.field("tail").is_not_null()
+    decimal = s_sub["core"].str.contains(r"\d[.,]\d")
+    # "1.2b" (billions: bits come whole), "10G" / "1,674.5 G" at a clause end (not the
+    # mobile generations "4G", "5G"), "573.15K" beside other temperatures is kelvin
+    b_scale = tok.is_in(["b", "B"]) & decimal & at_end
+    g_ok = (tok != "G") | (at_end & ((s_sub["num"].abs() >= 10) | decimal))
+    kelvin = (tok == "K") & (s_sub["left"] + s_sub["right"]).str.contains(
+        r"(?i)°|º|℃|℉|celsius|fahrenheit|kelvin|temperature")
+    s_ok = (s_mult.is_not_null() & (~s_needs | df["pre_cur"].gather(idx).is_not_null() | b_scale)
+            & g_ok & ~kelvin & (sg.struct.field("s3").is_null() | at_end)).fill_null(False)
     idx, n = idx.filter(s_ok), sg.struct.field("all").filter(s_ok).str.len_chars().cast(pl.Int64)
     df = df.with_columns(
         pl.repeat(0, df.height, dtype=pl.Int64, eager=True).scatter(idx, n).alias("sc_len"),
@@ -1000,6 +1059,26 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         uget(3).cast(pl.Float64).alias("noff"),
     )
     df = _compound_units(df, lex, idx, per_units)
+    # "−273.15° on the Celsius scale": a bare degree takes the scale named after it; "absolute
+    # zero" is 0 kelvin (few rows: picked by index)
+    deg = (df["qunit"] == "degree").fill_null(False).arg_true()
+    scale = df["rest"].gather(deg).str.extract(
+        r"(?i)^[ \t]+(?:on|in)[ \t]+the[ \t]+(celsius|centigrade|fahrenheit|kelvin)[ \t]+"
+        r"scale\b", 1)
+    zero = (df["core"].str.to_lowercase() == "zero").fill_null(False).arg_true()
+    zero = zero.filter(df["left"].gather(zero).str.contains(r"(?i)(?:^|\W)absolute[ \t]+$")
+                       & df["un_unit"].gather(zero).is_null())
+    fixed = pl.concat([deg.filter(scale.is_not_null()), zero])
+    if fixed.len():
+        words = pl.concat([scale.filter(scale.is_not_null()).str.to_lowercase(),
+                           pl.repeat("kelvin", zero.len(), dtype=pl.String, eager=True)])
+        df = df.with_columns(
+            *[df[c].scatter(fixed, words.replace_strict(*_lookup("units", i), default=None)
+                            .cast(df[c].dtype)) for i, c in
+              enumerate(("qunit", "normalized_unit", "nfac", "noff"))],
+            df["un_unit"].scatter(fixed, words),
+            df["pre_len"].scatter(zero, df["pre_len"].gather(zero) + 9),
+        )
     kind = (
         pl.when(is_money).then(pl.lit("money"))
         .when(is_pct).then(pl.lit("percent"))
@@ -1152,6 +1231,11 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         | lraw.str.contains(r"(?:\d[:/]|\d[-.]\d+[-.]|\d\.|\+|\^[-+]?)$|(?:https?://|www\.)\S*$")
         | (_only(dash, lraw).str.contains(r"\d-$") & _only(dash, right).str.contains(r"^-\d"))
         | (day & lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$"))
+        # "on 1 may that year" (lower-cased text)
+        | (day & _only(day, lraw).str.contains(r"(?i)(?:^|\W)on[ \t]+$") & right.str.contains(
+            r"(?i)^[ \t]+(?:january|february|march|april|may|june|july|august|september|"
+            r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+            r"(?:[ \t]*[.,]|[ \t]|$)"))
         | small_day & right.str.contains(
             r"^[ \t]+(?:January|February|March|April|May|June|July|August|September|October|"
             r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
@@ -1167,7 +1251,9 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
            & ~pl.lit(one_ratio)
            & (_only(one, right).str.contains(
                r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|which|is|was|has|thing|"
-               r"last|more[ \t]+time)\b")
+               r"last|more[ \t]+time)\b"
+               # "one-time", "one-off", "one-sided" (compound words), "one . tel" (a name)
+               r"|^[ \t]*[-.][ \t]*[a-z]")
               | _only(one, lraw).str.contains(
                   r"(?i)(?:the|this|that|which|any|every|each|no|some|someone|anyone|one|'s|"
                   r"next|last|previous|current|right|wrong|only|same|other|big|little|new|old|"
@@ -1176,7 +1262,8 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         | (a_ord & _only(a_ord, core).str.contains(
             r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
             r"teenth|tieth|first|second)s?$")
-           & ~_only(a_ord, right).str.contains(r"^[ \t]+of\b"))
+           # (or a clause end: "a fifth.")
+           & ~_only(a_ord, right).str.contains(r"^(?:[ \t]+of\b|[ \t]*(?:[.,;:!?)]|$))"))
         # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
         | (vague & ~_only(vague, right).str.contains(r"^[ \t]+of\b"))
         | pl.lit(rare)
