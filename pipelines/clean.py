@@ -24,6 +24,12 @@ from pipelines.language import detect_language
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 _PARAGRAPH = r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*"
+# Text whose paragraphs are not just its pieces between "\n\n": a line of whitespace, two
+# empty lines in a row, or an empty line first or last.
+_IRREGULAR = r"(?m)^[^\S\n]+$|\A\n|\n\z|\n\n\n"
+# Replacing this with " " collapses whitespace runs like `\s+` does, but leaves the single
+# spaces (most runs) unmatched, which is several times faster.
+SPACE_RUNS = r"\s{2,}|[^\S ]"
 
 
 @cache
@@ -38,11 +44,21 @@ def _alternation(patterns: list[str]) -> str:
     return ascii_word_boundaries("(?i)" + "|".join(f"(?:{p})" for p in patterns))
 
 
+def _matches(patterns: list[str]) -> pl.Expr:
+    """Whether any pattern matches `_t`. Anchored (`^`) and unanchored patterns are two
+    regexes: one alternation of both loses the unanchored ones' literal prefilter and is
+    several times slower."""
+    anchored = [p for p in patterns if p.startswith("^")]
+    floating = [p for p in patterns if not p.startswith("^")]
+    return pl.any_horizontal(
+        [pl.col("_t").str.contains(_alternation(ps)) for ps in (anchored, floating) if ps])
+
+
 def _first_match(groups: dict[str, list[str]]) -> pl.Expr:
     """The name of the first group whose patterns match the trimmed paragraph, else null."""
     chain: Any = None
     for name, patterns in groups.items():
-        cond = pl.col("_t").str.contains(_alternation(patterns))
+        cond = _matches(patterns)
         chain = pl.when(cond).then(pl.lit(name)) if chain is None else \
             chain.when(cond).then(pl.lit(name))
     return pl.lit(None, pl.String) if chain is None else chain.otherwise(pl.lit(None, pl.String))
@@ -60,11 +76,32 @@ def normalise_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
+    """(row, start, end, text) of every paragraph (`_PARAGRAPH` match) of `raw.text`.
+
+    The paragraphs of regular text (all cleaned text, nearly) are its pieces between "\n\n":
+    a literal split, about twice as fast as `regex_spans`, which does the other rows.
+    """
+    frame = raw.with_row_index("row").select("row", "text")
+    irregular = frame["text"].str.contains(_IRREGULAR).fill_null(True)
+    split = (
+        frame.filter(~irregular).lazy()
+        .select("row", pl.col("text").str.split("\n\n"))
+        .explode("text")
+        .with_columns(pl.col("text").str.len_chars().cast(pl.Int64).alias("_len"))
+        .with_columns(((pl.col("_len") + 2).cum_sum().over("row") - 2).alias("end"))
+        .select("row", (pl.col("end") - pl.col("_len")).alias("start"), "end", "text")
+        .filter(pl.col("end") > pl.col("start"))
+        .collect()
+    )
+    spans = regex_spans(frame.filter(irregular), _PARAGRAPH, keys=("row",))
+    return pl.concat([split, spans.rename({"match": "text"})]).sort("row", "start")
+
+
 def label_paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
-    """Segments: (row, source, start, end, text, label) for every paragraph of `raw.text`."""
+    """Segments: (row, start, end, text, label, words) for every paragraph of `raw.text`."""
     spec = rules()
-    paras = regex_spans(raw.with_row_index("row").select("row", "text"), _PARAGRAPH,
-                        keys=("row",)).rename({"match": "text"})
+    paras = paragraphs(raw)
     paras = paras.join(raw.with_row_index("row").select("row", "source"), on="row", how="left")
     paras = paras.with_columns(
         pl.int_range(pl.len()).over("row").alias("_i"),
@@ -81,9 +118,11 @@ def label_paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
     paras = paras.with_columns(pl.col("_footer").forward_fill().over("row").alias("_footer"))
     rep = spec["repeated"]
     paras = paras.with_columns(
-        pl.col("_t").str.to_lowercase().str.replace_all(r"\s+", " ").alias("_key"),
-        (pl.col("_t").str.count_matches(r"\S+") >= rep["min_words"]).alias("_long"),
-    )
+        pl.col("_t").str.to_lowercase().str.replace_all(SPACE_RUNS, " ").alias("_key"))
+    # `_t` is trimmed and not empty, so its words are the single spaces of `_key` plus one
+    paras = paras.with_columns(
+        (pl.col("_key").str.count_matches(" ", literal=True) + 1).cast(pl.Int64).alias("words"))
+    paras = paras.with_columns((pl.col("words") >= rep["min_words"]).alias("_long"))
     per_source = paras.group_by("source").agg(pl.col("row").n_unique().alias("_docs"))
     per_key = (
         paras.filter(pl.col("_long") & pl.col("source").is_not_null())
@@ -100,7 +139,7 @@ def label_paragraphs(raw: pl.DataFrame) -> pl.DataFrame:
             pl.col("_footer"), pl.col("_label"),
             pl.when(pl.col("_repeated")).then(pl.lit("repeated")), pl.lit("body"),
         ).alias("label")
-    ).select("row", "start", "end", "text", "label")
+    ).select("row", "start", "end", "text", "label", "words")
 
 
 def _sha(values: pl.Series) -> pl.Series:
@@ -119,7 +158,7 @@ def clean(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     body = (
         segments.filter(pl.col("label") == "body")
         .group_by("row", maintain_order=True)
-        .agg(pl.col("text").str.join("\n\n").alias("body"))
+        .agg(pl.col("text").str.join("\n\n").alias("body"), pl.col("words").sum())
     )
     frame = (
         raw.with_row_index("row")
@@ -145,7 +184,7 @@ def clean(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     articles = frame.select(
         "article_id", "source_id", "url", "source", "title", "published_at", "language",
         pl.col("body").alias("text"),
-        pl.col("body").str.count_matches(r"\S+").cast(pl.Int64).alias("word_count"),
+        pl.col("words").alias("word_count"),
         "input", "content_sha256", "row",
     )
     segments = segments.join(articles.select("row", "article_id"), on="row", how="inner").select(

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from pipelines.clean import clean, label_paragraphs
+from pipelines.clean import (
+    _PARAGRAPH,
+    SPACE_RUNS,
+    _alternation,
+    _matches,
+    clean,
+    label_paragraphs,
+    paragraphs,
+    rules,
+)
+from pipelines.extract.spans import regex_spans
 from pipelines.ingest.registry import RAW_SCHEMA, read_files
 from tests.conftest import EXAMPLE
 
@@ -81,6 +92,31 @@ def test_segment_offsets_index_the_text_as_read() -> None:
     segs = label_paragraphs(raw([text]))
     for row in segs.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["text"]
+
+
+_TRICKY = [
+    "One.\n\nTwo lines\nhere.\n\nThree", "Alpha.\n\n\nGamma.\nSame.\n\nRead also:\n\nLink",
+    "\nLeading newline\n\nx", "Trailing\n", "Trailing\n\n", "  indented\n\n\tsecond  ", "a\n \nb",
+    "a\n\u3000\nb\n\nc", "é ☃ 😀 words\n\n— ünïcode —", "\u2003", "", None,
+    "line\r\n\r\nnext", "x\n\n\n\n\ny", "a \t b\u00a0c  d\u2003\u2003e \n f", " \n\n ",
+    "Photo: Reuters", "Sign up for our daily newsletter", "Share this article", "Advertisement",
+]
+
+
+def test_fast_paths_match_the_direct_regexes() -> None:
+    frame = raw(_TRICKY)  # type: ignore[arg-type]
+    direct = regex_spans(frame.with_row_index("row").select("row", "text"), _PARAGRAPH,
+                         keys=("row",)).rename({"match": "text"})
+    assert_frame_equal(paragraphs(frame), direct)
+    segs = label_paragraphs(frame)
+    assert segs["words"].to_list() == segs["text"].str.count_matches(r"\S+").to_list()
+    texts = pl.Series(_TRICKY, dtype=pl.String)
+    assert texts.str.replace_all(SPACE_RUNS, " ").equals(texts.str.replace_all(r"\s+", " "))
+    t = pl.DataFrame({"_t": texts.str.strip_chars()})
+    for groups in (rules()["paragraph"], rules()["footer_start"]):
+        for patterns in groups.values():
+            assert t.select(_matches(patterns)).to_series().equals(
+                t.select(pl.col("_t").str.contains(_alternation(patterns))).to_series())
 
 
 def test_ids_are_stable_and_duplicates_quarantined() -> None:

@@ -7,7 +7,17 @@ import random
 import numpy as np
 import polars as pl
 
-from pipelines.dedup import cluster_duplicates, components, normalise, shingles
+from pipelines.dedup import (
+    _SEED,
+    _U64,
+    NUM_PERM,
+    _mix,
+    cluster_duplicates,
+    components,
+    minhash,
+    normalise,
+    shingles,
+)
 
 _WORDS = ["council", "budget", "minister", "police", "court", "school", "river", "market",
           "energy", "health", "union", "city", "report", "prices", "water", "election",
@@ -111,6 +121,24 @@ def test_shingles_and_normalise() -> None:
     assert norm.to_list() == ["hello world it s a test", "one two three four five six"]
     sh = shingles(norm)
     assert sh.filter(pl.col("doc") == 0).height == 2 and sh.filter(pl.col("doc") == 1).height == 2
+
+
+def test_normalise_is_punctuation_to_space_then_collapse() -> None:
+    texts = pl.Series(["a__b", "x, y", " --Hi!! ", "tab\tand\u3000wide\u00a0space", "é—ü_ 1.5",
+                       "  ", "", None, "snake_case  and_more_"], dtype=pl.String)
+    direct = (texts.fill_null("").str.to_lowercase().str.replace_all(r"[^\w\s]|_", " ")
+              .str.replace_all(r"\s+", " ").str.strip_chars())
+    assert pl.select(normalise(pl.lit(texts)))[texts.name].equals(direct)
+
+
+def test_minhash_is_the_minimum_of_each_bin() -> None:
+    sh = shingles(pl.Series([article(5, 40), "too short", article(6, 60)]), unique=False)
+    sig = minhash(sh, 3)
+    direct = np.full((3, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for doc, h in sh.iter_rows():
+        m = int(_mix(np.array([h], dtype=np.uint64) ^ _U64(_SEED))[0])
+        direct[doc, m % NUM_PERM] = min(direct[doc, m % NUM_PERM], m >> 32)
+    assert np.array_equal(sig, direct)
 
 
 def test_components_union_find() -> None:
