@@ -178,18 +178,19 @@ def _run_parts(fn: Callable[[str, dict[str, str]], dict[str, int]],
 def _drop_repeats_across_batches(articles: Parts, segments: Parts, quarantine: Parts) -> None:
     """An article whose content already came in an earlier batch is kept once."""
     seen: set[str] = set()
-    for name, frame in articles.frames():
-        ids = frame["article_id"]
-        repeated = frame.filter(ids.is_in(list(seen)))
+    for path in articles.files():  # only the ids are read, and looked up in a set: linear time
+        ids = pl.read_parquet(path, columns=["article_id"])["article_id"].to_list()
+        repeated = [i for i in ids if i in seen]
         seen.update(ids)
-        if repeated.height == 0:
+        if not repeated:
             continue
-        keep = ~pl.col("article_id").is_in(repeated["article_id"].implode())
-        PartWriter.rewrite(articles, name, frame.filter(keep))
+        name, frame = path.stem, pl.read_parquet(path)
+        again = pl.col("article_id").is_in(pl.Series(repeated, dtype=pl.String).implode())
+        PartWriter.rewrite(articles, name, frame.filter(~again))
         segs = segments.part(name)
         if segs is not None:
-            PartWriter.rewrite(segments, name, segs.filter(keep))
-        rows = repeated.select(
+            PartWriter.rewrite(segments, name, segs.filter(~again))
+        rows = frame.filter(again).select(
             pl.col("input").alias("where"), pl.lit("record").alias("what"),
             pl.format("duplicate content of an article of an earlier batch ({})",
                       "article_id").alias("why"), pl.lit("articles").alias("stage"))

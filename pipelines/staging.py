@@ -47,9 +47,9 @@ class Parts:
         for path in self.files():
             yield path.stem, pl.read_parquet(path)
 
-    def part(self, name: str) -> pl.DataFrame | None:
+    def part(self, name: str, columns: list[str] | None = None) -> pl.DataFrame | None:
         path = self.folder / f"{name}.parquet"
-        return pl.read_parquet(path) if path.exists() else None
+        return pl.read_parquet(path, columns=columns) if path.exists() else None
 
     def read(self) -> pl.DataFrame:
         """All parts as one frame (for small tables and previews)."""

@@ -9,12 +9,14 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.assets import _drop_repeats_across_batches
 from pipelines.batches import INGEST_BATCHES, register_batch
 from pipelines.build import build, instance_for
 from pipelines.checks import ASSET_CHECKS
 from pipelines.cli import run_query
 from pipelines.definitions import ASSETS, defs, make_definitions
 from pipelines.resources import Settings
+from pipelines.staging import PartWriter
 from pipelines.warehouse import read_table, versions
 from tests.conftest import EXAMPLE
 
@@ -155,3 +157,16 @@ def test_backfill_of_many_batches_is_one_run_and_one_version(tmp_path: Path) -> 
     assert len(versions(warehouse)) == 2
     assert sorted(read_table(warehouse, "articles")["source_id"]) == ["a1", "b1"]
     assert versions(warehouse)[-1].info["changed"] is False
+
+
+def test_repeats_across_batches_are_kept_once(tmp_path: Path) -> None:
+    writers = {n: PartWriter(tmp_path / n, ["b1", "b2"]) for n in ("a", "s", "q")}
+    for part, ids in (("b1.part-00000", ["x", "y"]), ("b2.part-00000", ["z", "y", "x"])):
+        writers["a"].write(part, pl.DataFrame({"article_id": ids, "input": [f"{part}:{i}"
+                                                                           for i in ids]}))
+        writers["s"].write(part, pl.DataFrame({"article_id": ids * 2}))
+    a, s, q = (w.parts for w in writers.values())
+    _drop_repeats_across_batches(a, s, q)
+    assert a.read()["article_id"].to_list() == ["x", "y", "z"]
+    assert s.read()["article_id"].to_list() == ["x", "y", "x", "y", "z", "z"]
+    assert q.read()["where"].to_list() == ["b2.part-00000:y", "b2.part-00000:x"]
