@@ -93,6 +93,7 @@ class Lexicon:
     change_re: str
     irregular: dict[str, str]
     not_nouns: frozenset[str]
+    adjectives: frozenset[str]
     punct_free: bool  # no scale, currency, unit form starts with `_PUNCT` (`_drop_early`)
 
 
@@ -238,8 +239,9 @@ def _lexicon() -> Lexicon:
             (suf_cs if cs else suf_ci).append(f)
     cur_prefix_re = (rf"(?:^|[^\w$])(?P<pre>(?P<cur>(?-i:{_alt(pre_cs)})|(?i:{_alt(pre_ci)}))"
                      rf"{_SP}*:?{_SP}*)$")
+    # a sign may be followed by letters ("184,20 €HT": hors taxes), a code may not ("USDA")
     cur_suffix_re = (rf"^(?P<all>{_SP}*(?P<cur>(?-i:{_alt(suf_cs)})|(?i:{_alt(suf_ci)})))"
-                     r"(?:[^\w]|$)")
+                     rf"(?:[^\w]|$|{_B}[A-Za-z])")
     cur_words: dict[str, tuple[str | None, str | None]] = {}
     cw_forms: list[str] = []
     for r in _read_csv("currency_words.csv"):
@@ -311,7 +313,8 @@ def _lexicon() -> Lexicon:
         qual_re=qual_re, quals=quals, dir_re=dir_re, dirs=dirs, period_re=period_re,
         periods=periods, not_period=not_period, change_re=change_re,
         irregular={k: v for k, v in lex["irregular_plurals"].items()},
-        not_nouns=frozenset(str(lex["not_nouns"]).split()),
+        not_nouns=frozenset(str(lex["not_nouns"]).split() + str(lex["verbs"]).split()),
+        adjectives=frozenset(str(lex["adjectives"]).split()),
         punct_free=not any(f[:1] in _PUNCT for f in
                            [*scales, *suf_cs, *suf_ci, *cw_forms, *u_cs, *u_ci, "p"]),
     )
@@ -645,11 +648,12 @@ def _compound_units(df: pl.DataFrame, lex: Lexicon, idx: pl.Series,
 
 
 def _singular(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
-    # irregular plurals first; then at most one of the regular rules applies (their outputs
-    # never end in a plural "s" the next rule would strip again)
-    return (
-        w.str.to_lowercase().replace(irregular)
-        .str.replace(r"^(.{2,})ies$", "${1}y")
+    # irregular plurals ("people", "movies", "species") are looked up and done; otherwise at
+    # most one of the regular rules applies (their outputs never end in a plural "s" the next
+    # rule would strip again)
+    low = w.str.to_lowercase()
+    return pl.when(low.is_in(list(irregular))).then(low.replace(irregular)).otherwise(
+        low.str.replace(r"^(.{2,})ies$", "${1}y")
         .str.replace(r"(ch|sh|x|ss|zz)es$", "${1}")
         .str.replace(r"([^sui])s$", "${1}")
     )
@@ -866,7 +870,11 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     rest = df["rest"].gather(idx)
     of_len = rest.str.extract(r"^([ \t]+of)[ \t]").str.len_chars().fill_null(0)
     df = df.with_columns(df["rest"].scatter(idx, rest.str.slice(of_len)))
-    df = _consume(df, lex.cur_suffix_re, "cs", ["cur"], cond=~has_pre)
+    # a code after the number names the dollar: "$1,190.00 AUD"
+    dollar = pl.col("pre_cur") == "$"
+    dollar_code = dollar & _only(dollar, pl.col("rest")).str.contains(r"^[ \t]*[A-Z]{3}\b")
+    df = _consume(df, lex.cur_suffix_re, "cs", ["cur"],
+                  cond=~has_pre | dollar_code.fill_null(False))
     df = _consume(df, lex.cur_word_re, "cw", ["cur", "ster"],
                   cond=pl.col("cs_cur").is_null())
     # "pound" is money only with a scale, "sterling" or a currency sign; else it is a weight
@@ -976,8 +984,9 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     noun_ok = ~is_money & ~is_pct & ~is_unit
     ni = df.select((noun_ok & pl.col("rest").str.contains(nn_re)).fill_null(False))[:, 0] \
         .arg_true()
-    sub = df.select("rest", "num")[ni].with_columns(
-        pl.col("rest").str.extract_groups(nn_re).alias("nn"))
+    sub = df.select("rest", "num", "core")[ni].with_columns(
+        pl.col("rest").str.extract_groups(nn_re).alias("nn"),
+        pl.col("core").str.contains(r"^(?:\d+|[A-Za-z]+)$").alias("one_core"))
     sub = sub.with_columns(
         pl.col("nn").struct.field("w1"), pl.col("nn").struct.field("w2"),
         pl.col("nn").struct.field("w1").str.to_lowercase().alias("w1l"),
@@ -992,11 +1001,20 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
                  r"millionth|billionth|\d+(?:st|nd|rd|th)|dz|doz)s?$")
     w1_bad = w1l.is_in(bad)
     w1_plural = _is_plural(w1l, lex.irregular)
-    head2 = w2.is_not_null() & ~w2.is_in(bad) & _is_plural(w2, lex.irregular) & (
-        ~w1_bad | w1l.is_in(list(_MOD_OK))) & ~w1l.str.ends_with("ly") & ~w1_plural \
-        & ~w2.str.contains(numberish)
+    # a singular "one" / "1" counts a singular noun: "one costs", "that one starts" (verbs)
+    # are no counted nouns; invariant plurals ("one species", "one series") are
+    invariant = [k for k, v in lex.irregular.items() if k == v]
+    single = (pl.col("num") == 1) & pl.col("one_core")
+    w1_ok_plural = w1_plural & (~single | w1l.is_in(invariant))
+    # a singular noun behind a common adjective: "one complete orbit", "one big problem"
+    w2_single = (single & w1l.is_in(list(lex.adjectives)) & ~_is_plural(w2, lex.irregular)
+                 & ~w2.is_in(list(lex.adjectives)) & ~w2.str.contains(r"(?:ly|ed)$"))
+    head2 = w2.is_not_null() & ~w2.is_in(bad) & (
+        _is_plural(w2, lex.irregular) & (~w1_bad | w1l.is_in(list(_MOD_OK)))
+        & ~w1l.str.ends_with("ly") & ~w1_plural | w2_single) & ~w2.str.contains(numberish)
     head1 = w1.str.contains(r"^[a-z]") & ~w1_bad & ~w1l.str.contains(numberish) & (
-        w1_plural | ((pl.col("num") == 1) & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
+        w1_ok_plural | (single & ~w1_plural & ~w1l.is_in(list(lex.adjectives))
+                        & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
     )
     sub = sub.with_columns(
         head2.fill_null(False).alias("noun2"),
@@ -1058,6 +1076,13 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         uget(2).cast(pl.Float64).alias("nfac"),
         uget(3).cast(pl.Float64).alias("noff"),
     )
+    # "$1,190.00 AUD": the code after the number names the dollar (few rows: by index)
+    di = df.select((pl.col("pre_cur") == "$") & pl.col("cs_cur").is_not_null())[:, 0].arg_true()
+    if di.len():
+        code = df["cs_cur"].gather(di)
+        named = code.replace_strict(*_lookup("cur_forms"), default=None).fill_null(
+            code.str.to_lowercase().replace_strict(*_lookup("cur_forms"), default=None))
+        df = df.with_columns(df["currency"].scatter(di, named))
     df = _compound_units(df, lex, idx, per_units)
     # "−273.15° on the Celsius scale": a bare degree takes the scale named after it; "absolute
     # zero" is 0 kelvin (few rows: picked by index)
@@ -1186,6 +1211,8 @@ _ID_WORDS = (r"(?:nos?[ \t]?\.|#|article|section|chapter|title|page|flight|room|
 
 _RIGHT_DROP = (r"^(?::\d|/\d|\.\d+\.\d|[-.]\d+[-.]\d|[ \t]*(?i:a\.?m\b|p\.?m\b)"
                r"|(?i:st|nd|rd|th)\b|\S*%[0-9A-F]{2}"
+               # addresses ("the 3600 block of West Baker"), names ("the 60 Plus Association")
+               r"|[ \t]+block[ \t]+of[ \t]+[A-Z0-9]|[ \t]+Plus[ \t]+[A-Z]"
                r"|[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|"
                r"Blvd|Lane|Drive|Dr|Way|Place|Court|Highway)\b)")
 
@@ -1213,7 +1240,6 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     small_day = is_digit & (num <= 31)
     day = small_day & no_cur & pl.col("unit").is_null()
     year_nc = year_like & no_cur & (pl.col("kind") != "percent")
-    one = core.is_in(_ONE) & pl.col("unit").is_null()
     a_ord = core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count", "quantity"])
     vague = pl.col("vague")
     point = _only(clen >= 7, core).str.contains(r"(?i)\spoint\s")
@@ -1224,7 +1250,9 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         (glued & ~_only(glued, lraw).str.contains(r"\d(?:k|K|M|bn|m)-$"))
         | ((pl.col("grow") == 0) & is_digit & right.str.contains(r"^[A-Za-z]"))
         | (is_digit & no_cur & lraw.str.contains(
-            rf"(?i)(?:^|[^\w]){_ID_WORDS}[ \t]*-?[ \t]*$"))
+            # (capitalised names: "No 1", "Number 10", "Radio 2", "Formula 1", "Day 1")
+            rf"(?i)(?:^|[^\w])(?:{_ID_WORDS}|(?-i:No|Number|Radio|Formula|Day|Camp|Mark))"
+            r"[ \t]*-?[ \t]*$"))
         # times, dates, ids, phone numbers
         # (one regex each side: times, ordinals, streets, URL-escapes; "12:", "3/", "+1")
         | right.str.contains(_RIGHT_DROP)
@@ -1240,24 +1268,17 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
             r"^[ \t]+(?:January|February|March|April|May|June|July|August|September|October|"
             r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
         # years: bare 4-digit numbers 1800-2100 with no unit, money or noun, or before a
-        # dated noun ("1988 sales", "the 2024 election")
-        | (year_like & (pl.col("kind") == "count") & pl.col("unit").is_in(_DATED_NOUNS))
+        # dated noun ("1988 sales", "the 2024 election"); news writes counts from 1,000 with
+        # a comma, so a comma-less year before any noun is a modifier ("its 2005 profit
+        # forecasts", "the race for 2020 starts") unless a qualifier or direction makes it a
+        # count ("some 2000 people", "rose 1900 jobs")
+        | (year_like & (pl.col("kind") == "count") & (
+            pl.col("unit").is_in(_DATED_NOUNS)
+            | (pl.col("unit").is_not_null() & pl.col("direction").is_null()
+               & (pl.col("qualifier").is_null() | pl.col("qualifier").is_in(["from", "between"])))))
         | (year_nc & (pl.col("unit").is_null() | _only(year_nc, lraw).str.contains(
                r"(?i)(?:in|since|by|of|from|until|till|during|before|after|the|and|early|late|"
                r"mid|to|between|year|fiscal|fy|,)[ \t]*-?$")))
-        # "one of them", "the one", "no one", "one another"
-        | (one
-           # "one in five", "one out of three": a ratio, not the pronoun
-           & ~pl.lit(one_ratio)
-           & (_only(one, right).str.contains(
-               r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|which|is|was|has|thing|"
-               r"last|more[ \t]+time)\b"
-               # "one-time", "one-off", "one-sided" (compound words), "one . tel" (a name)
-               r"|^[ \t]*[-.][ \t]*[a-z]")
-              | _only(one, lraw).str.contains(
-                  r"(?i)(?:the|this|that|which|any|every|each|no|some|someone|anyone|one|'s|"
-                  r"next|last|previous|current|right|wrong|only|same|other|big|little|new|old|"
-                  r"good|bad|best|worst|favou?rite|lucky|special)[ \t]+$")))
         # "a third term" (ordinal) vs "a third of": bare a + fraction word needs "of"
         | (a_ord & _only(a_ord, core).str.contains(
             r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
@@ -1267,6 +1288,7 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
         | (vague & ~_only(vague, right).str.contains(r"^[ \t]+of\b"))
         | pl.lit(rare)
+        | pl.lit(_few_rules(df, one_ratio))
         | core.is_in(["24/7", "9/11", "7/7", "50/50", "24 / 7", "50 / 50"])
         | core.str.contains(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
         # "at one point three men ...": a time, not a spoken decimal
@@ -1283,6 +1305,92 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     return df.filter(~drop.fill_null(False)).drop("_lraw", "_dig", "_nocur", "_clen", "_year")
 
 
+def _few_rules(df: pl.DataFrame, one_ratio: pl.Series) -> pl.Series:
+    """Figures to drop by rules whose cheap part holds for few rows: those rows are picked
+    by index, the regexes run on them only and the hits are scattered back (a `when/then`
+    guard copies a whole string column per regex).
+
+    Pronoun "one" ("one of them", "the one", "no one", "an ongoing one", "one can only hope"),
+    clock times ("0500 GMT", "0900 local time", "at 0630"), list numbering at a line start
+    ("2. Joe Biden: ..."), names with numbers ("Six Nations", "Formula One", "Air Force One":
+    a capitalised number word with no counted noun, not at a sentence start; "the 60 Plus
+    Association", "the 100 Club")."""
+    core, right, lraw, unit = pl.col("core"), pl.col("right"), pl.col("_lraw"), pl.col("unit")
+    count, is_digit, no_cur = pl.col("kind") == "count", pl.col("_dig"), pl.col("_nocur")
+    clen = pl.col("_clen")
+    one = core.is_in(_ONE) & unit.is_null()
+    rules = (
+        (one, (
+            right.str.contains(
+                r"(?i)^[ \t]+(?:of|another|or|by|in|at|after|who|that|which|is|was|has|thing|"
+                r"last|more[ \t]+time|can|could|may|might|must|shall|should|would|will|cannot|"
+                r"up|else)\b"
+                # "one-time", "one-off", "one-sided" (compound words), "one . tel" (a name),
+                # "one's vote"
+                r"|^[ \t]*[-.][ \t]*[a-z]|^[’']s\b")
+            | lraw.str.contains(
+                r"(?i)(?:the|this|that|which|any|every|each|no|some|someone|anyone|one|'s|"
+                r"next|last|previous|current|right|wrong|only|same|other|big|little|new|old|"
+                r"good|bad|best|worst|favou?rite|lucky|special|(?:^|\W)(?:what|either|"
+                r"number))[ \t]+$|(?:^|\W)(?:no|on)[-‐][ \t]*$")
+            # "bought one on a net firm", "one for the future"; not in a list of counts
+            # ("two from China, one from Mauritius")
+            | (right.str.contains(r"(?i)^[ \t]+(?:on|for|from|with|about|like)\b")
+               & ~lraw.str.contains(
+                   r"(?i)\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozen)\b"))
+            # "an ongoing one", "a very fair one", "the most important one" (no noun
+            # follows: `unit` is null), not "the ratio of one", "the answer is one"
+            | (lraw.str.contains(
+                r"(?i)(?:^|\W)(?:an?|the|this|that|its|his|her|their|our|my|your)[ \t]+"
+                r"(?:[a-z]+[ \t]+)?[a-z]+[ \t]+$")
+               & ~lraw.str.contains(
+                r"(?i)(?:^|\W)(?:of|to|by|than|from|at|in|on|for|with|and|or|but|about|least|"
+                r"most|nearly|almost|just|over|under|around|only|exactly|into|between|among|"
+                r"per|plus|minus|times|is|was|are|were|be|been|being|has|have|had|equals?|"
+                r"totals?|hit|hits|reached|got|gets|get|won|lost|scored|killed|became|"
+                r"remains|stands|stood|as|said|says|ranked|rated)[ \t]+$"))
+            # "Obama, for one, ..."
+            | (lraw.str.contains(r"(?i)(?:^|\W)for[ \t]+$")
+               & right.str.contains(r"^[ \t]*[,;:)—–]")))),
+        # clock times
+        # (a bare year is dropped anyway: "1800 GMT")
+        ((clen == 4) & no_cur & ~pl.col("_year"),
+         core.str.contains(r"^(?:[01]\d|2[0-3])[0-5]\d$") & (
+            right.str.contains(
+                r"^[ \t]*(?:(?:GMT|UTC|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST|"
+                r"AEST|AEDT|hrs|Z)\b|local[ \t]+time\b)")
+            | core.str.starts_with("0") & lraw.str.contains(
+                r"(?i)(?:^|\W)(?:at|by|from|until|till|before|after|since|around|\()[ \t]*$"))),
+        # list numbering
+        ((clen <= 2) & is_digit & count & unit.is_null() & right.str.starts_with("."),
+         core.str.contains(r"^\d{1,2}$") & right.str.contains(r"^\.[ \t]+[A-Z\"“‘'(]")
+         & lraw.str.contains(r"(?:^|\n)[ \t]*$")),
+        # names
+        (count & ~is_digit & unit.is_null() & core.is_in(_CAP_WORDS),
+         ~lraw.str.contains(r"(?:^|[.!?:;\"“”‘’'(\[\n—–•*|-])[ \t]*$")),
+        (is_digit & no_cur & unit.is_null()
+         & (lraw.str.ends_with("the ") | lraw.str.ends_with("The ")), right.str.contains(
+            r"^[ \t]+(?:[A-Z][A-Za-z]+[ \t]+){1,2}(?:Association|Club|Society|Foundation|"
+            r"Institute|Coalition|Alliance|Movement|Initiative|Council|Prize|Festival|"
+            r"Challenge)\b")),
+    )
+    out = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True)
+    df = df.select("core", "right", "_lraw", "unit", "kind", "_dig", "_nocur", "_clen", "_year")
+    picks = df.select(*[cond.fill_null(False).alias(str(i))
+                        for i, (cond, _) in enumerate(rules)])
+    for i, (_, rule) in enumerate(rules):
+        idx = picks[:, i].arg_true()
+        if i == 0:  # "one in five", "one out of three": a ratio, not the pronoun
+            idx = idx.filter(~one_ratio.gather(idx))
+        hit = df[idx].select(rule.fill_null(False))[:, 0]
+        out = out.scatter(idx.filter(hit), True)
+    return out
+
+
+_CAP_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+              "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen",
+              "Eighteen", "Nineteen", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy",
+              "Eighty", "Ninety", "Hundred", "Thousand"]
 _ONE = ["one", "One", "oNe", "onE", "ONe", "OnE", "oNE", "ONE"]  # `to_lowercase() == "one"`
 
 
