@@ -668,11 +668,11 @@ def _is_plural(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
 # ----------------------------------------------------------------------------- main
 
 def _spans(base: pl.DataFrame, pattern: str) -> pl.DataFrame:
-    """Matches of `pattern` in `base` (`_row`, `article_id`, `text`) with character offsets:
-    `pipelines.extract.spans.regex_spans` (NUL-marked matches, split, piece lengths summed)
-    with running sums over all pieces instead of window functions per article."""
+    """Matches of `pattern` in `base` (`_row`, `text`) as `_row`, `start`, `end` (character
+    offsets), `match`: `pipelines.extract.spans.regex_spans` (NUL-marked matches, split, piece
+    lengths summed) with running sums over all pieces instead of window functions per article."""
     mark = "\x00"
-    out = (
+    return (
         base.lazy()
         .select("_row", pl.col("text").str.replace_all(
             ascii_word_boundaries(pattern), f"{mark}${{0}}{mark}").str.split(mark).alias("p"))
@@ -690,7 +690,6 @@ def _spans(base: pl.DataFrame, pattern: str) -> pl.DataFrame:
                 pl.col("p").alias("match"))
         .collect()
     )
-    return out.select(base["article_id"].gather(out["_row"]), pl.all())
 
 
 _SCALE_WORDS = ["trillion", "billion", "million", "crore", "lakh", "thousand", "hundred"]
@@ -803,7 +802,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
             pl.when(~frac["bad"]).then(scaled)).to_series())
     # ---- left context: currency prefix, qualifier, direction
     cp = pl.col("left").str.extract_groups(lex.cur_prefix_re)
-    df = df.with_columns(
+    df = df.drop("match").with_columns(
         by_fid.gather(df["fid"]).alias("num"),
         cp.struct.field("cur").alias("pre_cur"),
         cp.struct.field("pre").str.len_chars().fill_null(0).cast(pl.Int64).alias("pre_len"),
@@ -1055,13 +1054,12 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         pl.col("cs_cur").replace_strict(*_lookup("cur_forms"), default=None),
         pl.col("cs_cur").str.to_lowercase().replace_strict(*_lookup("cur_forms"), default=None),
     )
-    ukey = _key(pl.col("un_unit"))
-    df = df.with_columns(
-        _key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
-        pl.when(ukey.is_in(_lookup("units", 0)[0].implode())).then(ukey)
-        .otherwise(ukey.str.to_lowercase()).alias("_uk"),
-    )
+    # the unit key is cut once into a column (in one `when/then` it is cut three times)
+    df = df.with_columns(_key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
+                         _key(pl.col("un_unit")).alias("_uk"))
     cw_key, ukey2 = pl.col("_cw"), pl.col("_uk")
+    df = df.with_columns(pl.when(ukey2.is_in(_lookup("units", 0)[0].implode())).then(ukey2)
+                         .otherwise(ukey2.str.to_lowercase()).alias("_uk"))
 
     def uget(i: int) -> pl.Expr:
         return ukey2.replace_strict(*_lookup("units", i), default=None)
@@ -1173,13 +1171,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("vague") & pl.col("qualifier").is_null()).then(pl.lit("at_least"))
         .otherwise("qualifier").alias("qualifier"),
     )
-    # only the published columns go through the filter and the sort (they gather every column)
-    df = df.select([c for c in polars_schema(Figures) if c in df.columns and c != "text"]
-                   + ["_row"])
+    # only the published columns go through the filter and the sort (they gather every column);
+    # the article id and text come by row number
+    df = df.select([c for c in polars_schema(Figures) if c in df.columns] + ["_row"])
     # sorted by article id and start: the ids' dense rank is a number to sort by
     rank = base["article_id"].rank("dense")
     out = (
-        df.with_columns(texts.gather(df["_row"]).alias("text"),
+        df.with_columns(base["article_id"].gather(df["_row"]).alias("article_id"),
+                        texts.gather(df["_row"]).alias("text"),
                         rank.gather(df["_row"]).alias("_rk"))
         .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
         .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
@@ -1196,7 +1195,7 @@ _DATED_NOUNS = ["sale", "result", "revenue", "earning", "profit", "loss", "budge
                 "act", "olympic", "cup", "championship", "tournament", "survey", "poll", "vote",
                 "level", "price", "rate", "record", "agreement", "deal", "accord", "class",
                 "graduate", "winner", "nominee", "draft", "release", "crisis", "war", "attack"]
-_KEEP = ["article_id", "_row", "fid", "start", "end", "left", "right", "core", "pre_len", "grow",
+_KEEP = ["_row", "fid", "start", "end", "left", "right", "core", "pre_len", "grow",
          "num", "vague", "unscaled", "tscale", "kind", "value", "unit", "currency", "qunit", "noun",
          "normalized_unit", "nfac", "noff", "period", "qualifier", "direction", "pm"]
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?:[a-z]*)(?:[ \t]?\.)?")
