@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.clean import clean
 from pipelines.extract import extractable, extractors, isolate_failures
+from pipelines.staging import write_part
 from schemas.tables import (
     EXTRACTED,
     Articles,
@@ -63,6 +64,4 @@ def extract_part(articles_path: str, out: dict[str, str]) -> dict[str, int]:
 
 
 def _write(frame: pl.DataFrame, path: str) -> None:
-    tmp = Path(path).with_suffix(".tmp")
-    frame.write_parquet(tmp)
-    tmp.replace(path)
+    write_part(frame, Path(path))

@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 import pyarrow.parquet as pq
 
 UNPARTITIONED = "all"  # the batch name of assets that are not partitioned
+
+# Codec of staged parts (intermediate files only; published DuckLake files and releases choose
+# their own). Parts are written once and read back by a stage or two, then dropped, so speed
+# beats size: lz4 writes ~1.8x faster than polars' default zstd and reads back ~2.5x faster,
+# for files ~1.7x larger (10k articles: 13 -> 23 MB). Readers (polars, DuckDB) take any codec.
+STAGING_COMPRESSION: Literal["lz4"] = "lz4"
 
 
 def part_name(batch: str, i: int) -> str:
@@ -84,6 +91,11 @@ class PartWriter:
     def rewrite(parts: Parts, name: str, frame: pl.DataFrame) -> None:
         """Replace (or add) one part of an existing staged asset, atomically."""
         path = parts.folder / f"{name}.parquet"
-        tmp = path.with_suffix(".tmp")
-        frame.write_parquet(tmp)
-        tmp.replace(path)
+        write_part(frame, path)
+
+
+def write_part(frame: pl.DataFrame, path: Path) -> None:
+    """Write one staged part atomically (via a temp file), with the staging codec."""
+    tmp = path.with_suffix(".tmp")
+    frame.write_parquet(tmp, compression=STAGING_COMPRESSION)
+    tmp.replace(path)
