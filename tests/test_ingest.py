@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -56,6 +59,57 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     items = list(jsonl.read(path))
     assert any(isinstance(i, RawArticle) for i in items)
     assert isinstance(items[-1], Rejected) and "unreadable" in items[-1].why
+
+
+def _corrupt_and_cut(tmp_path: Path) -> list[Path]:
+    lines = [json.dumps({"id": str(i), "text": f"Body {i} " + "x" * (i * 37 % 500),
+                         "n": i}).encode() for i in range(2000)]
+    lines[5] = b"{not json"
+    whole = gzip.compress(b"\n".join(lines) + b"\n")
+    bad_crc = bytearray(whole)
+    bad_crc[-8] ^= 0xFF
+    flipped = bytearray(whole)
+    flipped[len(whole) // 3] ^= 0xFF
+    files = {"ok": whole, "cut": whole[: len(whole) // 2], "crc": bytes(bad_crc),
+             "flipped": bytes(flipped), "twice": whole + whole, "not-gz": b"plain text\n"}
+    for name, data in files.items():
+        (tmp_path / f"{name}.jsonl.gz").write_bytes(data)
+    return sorted(tmp_path.glob("*.jsonl.gz"))
+
+
+def test_gzip_fast_path_reads_what_gzip_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    """With ISA-L (when installed) and without it: the same articles and rejections, also for
+    cut, corrupted and concatenated files (a fast-path failure re-reads with gzip)."""
+    files = _corrupt_and_cut(tmp_path)
+    fast = {p.name: list(jsonl.read(p)) for p in files}
+    monkeypatch.setattr(jsonl, "_igzip", None)
+    slow = {p.name: list(jsonl.read(p)) for p in files}
+    assert fast == slow
+    assert len([i for i in slow["twice.jsonl.gz"] if isinstance(i, RawArticle)]) == 3998
+    assert isinstance(slow["crc.jsonl.gz"][-1], Rejected)
+
+
+def test_gzip_fast_path_failure_goes_on_with_gzip(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fast reader that fails mid-file: gzip gives the rest, no line twice or missed."""
+    (path,) = [p for p in _corrupt_and_cut(tmp_path) if p.name == "ok.jsonl.gz"]
+    monkeypatch.setattr(jsonl, "_igzip", None)
+    want = list(jsonl.read(path))
+
+    def lines(fh: Iterator[bytes]) -> Iterator[bytes]:
+        for i, line in enumerate(fh, start=1):
+            if i == 700:
+                raise OSError("boom")
+            yield line
+
+    @contextlib.contextmanager
+    def failing_open(p: Path, mode: str) -> Iterator[Iterator[bytes]]:
+        with gzip.open(p, mode) as fh:
+            yield lines(fh)
+
+    monkeypatch.setattr(jsonl, "_igzip", SimpleNamespace(open=failing_open))
+    assert list(jsonl.read(path)) == want
 
 
 def test_txt_layout_of_the_example() -> None:

@@ -146,10 +146,15 @@ def read_batches(
             continue
         rows.append(item)
         if len(rows) >= batch_size:
-            yield pl.DataFrame(rows, schema=RAW_SCHEMA), rejected
+            yield _frame(rows), rejected
             rows, rejected = [], []
     if rows or rejected:
-        yield pl.DataFrame(rows, schema=RAW_SCHEMA), rejected
+        yield _frame(rows), rejected
+
+
+def _frame(rows: list[dict[str, str | None]]) -> pl.DataFrame:
+    """Raw-article rows as a frame (built column by column: ~2x cheaper than from dicts)."""
+    return pl.DataFrame({k: [r[k] for r in rows] for k in RAW_SCHEMA}, schema=RAW_SCHEMA)
 
 
 def read_files(
