@@ -232,7 +232,43 @@ CASES = [
     ("They met at ten o'clock in the hall.", "ten o'clock", "TIME", "2024-06-27T10:00", None),
     ("Families kept the secret for more than two thousand years.",
      "more than two thousand years", "DURATION", "P2000Y", "MORE_THAN"),
+    # round 6: present-tense verbs of a schedule look ahead; a scheduled event up to half a
+    # year ahead is the next one; a weekday range in a recurring context is a SET
+    ("He could be convicted before his term ends in January.", "January", "DATE", "2025-01",
+     None),
+    ("The trial begins Monday in Tampa.", "Monday", "DATE", "2024-07-01", None),
+    ("It is unclear what happens after the presidential election in November.", "November",
+     "DATE", "2024-11", None),
+    ("The store is open six days a week, Monday through Saturday.", "Monday", "SET",
+     "XXXX-WXX-1", None),
+    ("The store is open six days a week, Monday through Saturday.", "Saturday", "SET",
+     "XXXX-WXX-6", None),
+    ("The sale runs Monday through Saturday.", "Monday", "DATE", "2024-06-24", None),
+    ("This May the company grew.", "This May", "DATE", "2024-05", None),
+    ("Daily briefings continue.", "Daily", "SET", "P1D", None),
 ]
+
+# A month without a year read against other publication dates: tense, schedule verbs, events
+DIRECTIONS = [
+    ("But his re-election bid in November is far from clear.", date(2020, 1, 22), "2020-11"),
+    ("If he is convicted before his term ends in January, the governor could act.",
+     date(2017, 9, 22), "2018-01"),
+    ("It is unclear what happens after the presidential election in November.",
+     date(2012, 7, 15), "2012-11"),
+    ("The program officially ends in March.", date(2017, 9, 4), "2018-03"),
+    # ... but not an event told of in the past
+    ("Biden won the election in November.", date(2021, 1, 15), "2020-11"),
+    ("He has met donors since the election in November.", date(2013, 1, 24), "2012-11"),
+    ("Opponents fought over the compromise vote in December.", date(2014, 1, 29), "2013-12"),
+    ("Prices rise in November.", date(2020, 1, 15), "2019-11"),
+]
+
+
+@pytest.mark.parametrize(("text", "pub", "value"), DIRECTIONS)
+def test_yearless_month_direction(text: str, pub: date, value: str) -> None:
+    published = datetime(pub.year, pub.month, pub.day, 12, tzinfo=UTC)
+    months = run(text, published).filter(pl.col("timex_type") == "DATE")
+    assert months["value"].to_list() == [value]
 
 # Scheduling fragments: a text that is one short time expression, no tense, no past cue.
 FRAGMENTS = [
@@ -390,6 +426,14 @@ FALSE_FRIENDS = [
     "He has joined last march and the one before.",
     "For the people of Poland, high noon comes at last.",
     "The film High Noon won awards.",
+    # round 6: the modal "may" in a headline or after "each"; a capitalised "Daily"/"Weekly"
+    # in a name
+    "“This may be our only chance,” he said.",
+    "“This May Be Our Only Chance”",
+    "THIS MAY BE OUR ONLY CHANCE",
+    "Parents each may choose a school.",
+    "Sign up for Daily Newsletters",
+    "A story in the Daily Mail and the Weekly Standard.",
 ]
 
 
@@ -463,6 +507,23 @@ def test_ascii_rule_dispatch_matches_ignorecase() -> None:
     for text in texts:
         for variant in (text, text.upper(), text.lower(), text.swapcase()):
             fast = _first_rule_ascii().fullmatch(variant.lower())
+            slow = _first_rule().fullmatch(variant)
+            assert (fast and fast.lastgroup) == (slow and slow.lastgroup), variant
+
+
+def test_rule_dispatch_of_non_ascii_strings() -> None:
+    # lower-cased, a non-ASCII string reads the same in the fast union unless one of its
+    # letters folds to an ASCII one only case-insensitively (`_FOLD_ODD`)
+    from pipelines.extract.dates_rules import _FOLD_ODD, _first_rule, _first_rule_ascii
+
+    texts = ["June 19–26", "26\xa0June 2024", "Sept. 5 – 7", "Zełenski", "MÄRZ 2024",
+             "Ünal 12.03.2021", "ÉTÉ 2019", "août 2020"]
+    for text in texts:
+        for variant in (text, text.upper(), text.lower()):
+            low = variant.lower()
+            if len(low) != len(variant) or not _FOLD_ODD.isdisjoint(variant):
+                continue
+            fast = _first_rule_ascii().fullmatch(low)
             slow = _first_rule().fullmatch(variant)
             assert (fast and fast.lastgroup) == (slow and slow.lastgroup), variant
 

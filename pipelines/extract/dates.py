@@ -36,6 +36,13 @@ from schemas.tables import Dates, conform
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
 
 
+def _ascii_b(pat: str) -> str:
+    """A context pattern with ASCII word boundaries: Rust's fast (lazy DFA) engine gives up on
+    a Unicode \\b in text with any non-ASCII character (curly quotes, dashes) and the slow
+    one runs ten times longer. Only a non-ASCII letter touching a cue word reads differently."""
+    return pat.replace(r"\b", r"(?-u:\b)")
+
+
 def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     """One row per temporal expression in `articles.text`, as `schemas.tables.Dates`."""
     published = (
@@ -70,19 +77,28 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     weekend = (pl.col("mode") == "offset") & (pl.col("unit") == "weekend") & (pl.col("dirn") == 9)
     tense = pl.col("mode").is_in(_TENSE_MODES) | weekend | (pl.col("ctx") == "wdbare")
     rows = rows.with_columns(_leads(rows, spans, tense & ~pl.col("frag")))
-    # a future cue in the clause (one regex), then what may cancel it (only where there is one)
-    cue = _only(rows, tense, _clause().str.contains(_FUTURE_ANY) | pl.col("frag"), pl.col("frag"))
-    rows = rows.with_columns(cue.alias("future"))
+    # the clause before each mention that reads the tense, lower case (computed once: the
+    # future and past cues below read it) and a future cue in it (one regex); then what may
+    # cancel the cue (only where there is one)
+    rows = rows.with_columns(_clause_cues(rows, tense))
     future = _only(rows, pl.col("future") & ~pl.col("frag"), _future(), pl.col("future"))
-    rows = _demote_weekdays(rows.with_columns(future.alias("future")))
-    past = _only(rows, (pl.col("mode") == "yearless") & ~pl.col("future") & ~pl.col("frag"),
-                 _past(), pl.lit(False))
-    rows = rows.with_columns(past.alias("past"))
+    rows = _recurring_weekdays(
+        _demote_weekdays(rows.with_columns(future.alias("future"))), spans)
+    # a month told of in the past tense, or a scheduled event's (see `_yearless_year`)
+    rows = rows.with_columns(_only_flags(
+        rows, (pl.col("mode") == "yearless") & ~pl.col("future") & ~pl.col("frag"),
+        past=_past(), ahead=pl.col("clause").str.contains(_EVENT_NEXT)
+        & ~pl.col("clause").str.contains(_PAST_IRREGULAR)))
     # "looser" mentions are kept in scheduling fragments only: no context regex for them
     looser = pl.when(pl.col("ctx") == "looser").then(pl.col("frag")).otherwise(True)
-    kept = _only(rows, pl.col("ctx").is_in(_KEEP_CTX), _keep(), looser)
+    # years (most of the rows read here) and the rest apart: each reads only its own regexes
+    years = pl.col("ctx").is_in(_YEAR_CTX)
+    kept = _only(rows, years, _keep(years=True), looser)
+    kept = _only(rows.with_columns(kept.alias("kept")), pl.col("ctx").is_in(_KEEP_CTX) & ~years,
+                 _keep(years=False), pl.col("kept"))
     # what only the matching and the context filters read: not copied through the passes below
-    spent = ["right", "match", "co", "inner", "cut", "ok", "published_at", "ctx", "lead", "_k"]
+    spent = ["right", "match", "co", "inner", "cut", "published_at", "ctx", "lead", "_k",
+             "clause"]
     rows = rows.filter(kept).drop(spent)
     rows = _absorb_parts_of_day(_resolve(rows))
     prev_docs = rows.filter(pl.col("mode") == "prev")["article_id"].unique()
@@ -154,8 +170,9 @@ _SPEC_CACHE_MAX = 500_000  # distinct keys kept across calls
 
 
 def _specs(keys: pl.DataFrame) -> pl.DataFrame:
-    """The usable (`ok`) specs for the keys (match, co, inner), with the keys. Keys seen by
-    earlier calls are not handed to Python again (`interpret` is cached too, but row by row)."""
+    """The usable (`ok`) specs for the keys (match, co, inner), with the keys (`ok` itself
+    dropped). Keys seen by earlier calls are not handed to Python again (`interpret` is cached
+    too, but row by row)."""
     entry = _SPEC_CACHE.get("specs")
     if entry is not None and entry[0].height > _SPEC_CACHE_MAX:
         entry = None
@@ -166,7 +183,8 @@ def _specs(keys: pl.DataFrame) -> pl.DataFrame:
             [interpret(*k) for k in todo], schema=SPEC_SCHEMA, orient="row"
         ).hstack(new)
         seen = made if entry is None else pl.concat([entry[0], made])
-        entry = (seen, seen.filter(pl.col("ok")))
+        # in one chunk: the join gathers from it for every mention (several times faster)
+        entry = (seen, seen.filter(pl.col("ok")).drop("ok").rechunk())
         _SPEC_CACHE["specs"] = entry
     return entry[1]
 
@@ -260,7 +278,7 @@ def _leads(rows: pl.DataFrame, spans: pl.DataFrame, where: pl.Expr) -> pl.Series
 # its dates are read forward; a clock time or month name in it has no day to anchor to.
 _FRAG_MAX = 48
 _FRAG_OTHER = 0  # words outside the date vocabulary a fragment may have
-_PAST = (
+_PAST = _ascii_b(
     r"(?i)\b(?:ago|last|yesterday|previous(?:ly)?|earlier|was|were|had|did|been|said|since|"
     r"before)\b|[a-z]{3,}ed\b|\b[a-z]{3,}[.!?]\s+[A-Z]"
 )
@@ -284,7 +302,7 @@ def _fragments(text: pl.Series) -> pl.Series:
 
 
 # Future cues anywhere in the clause before a mention: modal verbs and verbs of intent
-_FUTURE = (
+_FUTURE = _ascii_b(
     r"(?:\bwill\b|'ll\b|\bshall\b|\bwould\b|\bgoing to\b|\bplan(?:s|ned|ning)?\b|\bschedul|"
     r"(?:^|[^-])\bexpect|\bdue\b|"
     r"\bset to\b|\bupcoming\b|\bintends?\b|\bhopes? to\b|\b(?:is|are) to\b|\bto be\b|"
@@ -293,30 +311,50 @@ _FUTURE = (
     r"return|begin|start|announce|decide|resume)\b)"
 )
 # Future cues that bind only the mention right after them ("until Friday", "payable Dec. 1")
-_FUTURE_NEXT = (
-    r"(?:\bnext|\bas early as|\buntil|\bpayable|\beffective|\bthrough|\bof record"
+# and present-tense verbs of a schedule ("his term ends in January", "the trial begins Monday")
+_FUTURE_NEXT = _ascii_b(
+    r"(?:\bnext|\bas early as|\buntil|\bpayable|\beffective|\bthrough|\bof record|"
+    r"\b(?:ends|begins|starts|expires|opens|closes|resumes|reopens|convenes|reconvenes)|"
+    r"\b(?:kicks off|takes office|takes effect|goes into effect|runs out|wraps up)"
     r")(?:\s+(?:on|at|in))?\s*$"
 )
-_FUTURE_ANY = f"{_FUTURE}|{_FUTURE_NEXT}"
+# A scheduled event right before a month ("after the presidential election in November"):
+# news tells of the next one when it is at most half a year ahead (column `ahead`, see
+# `_yearless_year`), and of that one whatever the distance when a present or future verb
+# follows ("his re-election bid in November is far from clear", see `_future`)
+_EVENT_NEXT = _ascii_b(
+    r"\b(?:elections?|midterms?|primary|primaries|runoff|referendum|vote|ballot|caucus(?:es)?|"
+    r"bid|convention|summit|deadline|inauguration)\s+(?:in|on)\s*$"
+)
+_EVENT_NOW_AFTER = _ascii_b(r"(?i)^\s+(?:is|are|will|would|could|may|might|remains?|looms?)\b")
+# Past tenses and cues (with `_PAST_CLAUSE`) that keep such an event in the past ("won the
+# election in November", "since the vote in December")
+_PAST_IRREGULAR = _ascii_b(
+    r"\b(?:won|lost|held|took|came|began|ran|beat|became|made|got|went|saw|gave|met|left|let|"
+    r"said|told|fell|rose|sent|spent|thought|knew|brought|bought|fought|led|stood|sought|"
+    r"struck|swept|wrote|chose|drew|grew|threw|paid|ago|last|since|following|during)\b"
+)
+_FUTURE_ANY = f"{_FUTURE}|{_FUTURE_NEXT}|{_EVENT_NEXT}"
 # A perfect or "previously" in the clause: a plan that lies in the past ("had been due to
 # expire Friday", "as previously planned Saturday")
-_PAST_PLAN = r"\bhad\b|\bpreviously\b|\boriginally\b"
+_PAST_PLAN = _ascii_b(r"\bhad\b|\bpreviously\b|\boriginally\b")
 # A past participle or past tense right before it ("the decision, announced Wednesday"), but
 # not in a clause of "as soon as", whose past tense looks ahead ("as soon as trading opened
 # Monday")
-_PAST_VERB = r"\b[a-z]{3,}ed\s+(?:on\s+)?$"
-_PAST_VERB_EXCEPT = r"\bas soon as\b|\b(?:expect|schedul|plann|slat|need)ed\s+(?:on\s+)?$"
+_PAST_VERB = _ascii_b(r"\b[a-z]{3,}ed\s+(?:on\s+)?$")
+_PAST_VERB_EXCEPT = _ascii_b(r"\bas soon as\b|\b(?:expect|schedul|plann|slat|need)ed\s+(?:on\s+)?$")
 # A past auxiliary right after the mention ("until Thursday, they had not", "the service
 # planned for Saturday was canceled"), not a plan in the past ("were to", "was going to")
-_PAST_AFTER = (
+_PAST_AFTER = _ascii_b(
     r"^,?\s*(?:(?:they|he|she|it|we|i|you)\s+)?(?:had|was|were)\b"
     r"(?:\s+(?:to|going|planning|expected|scheduled|due|set|about)\b)?"
 )
 
 
 _TENSE_MODES = ["yearless", "weekday", "wdday", "holiday"]  # read `future`
+_YEAR_CTX = ["bare_year", "year"]
 _KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "dom", "frac", "rate",
-             "domdot", "domonly"]  # and "looser" (see `extract_dates`)
+             "domdot", "domonly", "modal", "capset"]  # and "looser" (see `extract_dates`)
 
 
 def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> pl.Series:
@@ -330,14 +368,41 @@ def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> 
     return base.scatter(idx, part.collect().to_series())
 
 
+def _only_flags(rows: pl.DataFrame, where: pl.Expr, **flags: pl.Expr) -> list[pl.Series]:
+    """Boolean columns computed on the rows `where` holds (in one pass), false on the rest."""
+    idx = rows.select(where.fill_null(False).arg_true()).to_series()
+    out = [pl.Series(name, [False] * rows.height, pl.Boolean) for name in flags]
+    if idx.len() == 0:
+        return out
+    part = rows.lazy().filter(where.fill_null(False)).select(
+        e.fill_null(False).alias(name) for name, e in flags.items()).collect()
+    return [s.scatter(idx, part[s.name]) for s in out]
+
+
+def _clause_cues(rows: pl.DataFrame, tense: pl.Expr) -> list[pl.Series]:
+    """`clause` (`_clause`, null where `tense` does not hold) and `future`: a future cue in it
+    (`_FUTURE_ANY`, read further by `_future`) or a scheduling fragment, in one pass over the
+    `tense` rows."""
+    clause = pl.repeat(None, rows.height, dtype=pl.String, eager=True).alias("clause")
+    future = rows["frag"].fill_null(False).alias("future")
+    idx = rows.select(tense.fill_null(False).arg_true()).to_series()
+    if idx.len() == 0:
+        return [clause, future]
+    part = (rows.lazy().filter(tense.fill_null(False)).select(_clause().alias("c"), "frag")
+            .select("c", (pl.col("c").str.contains(_FUTURE_ANY) | pl.col("frag"))
+                    .fill_null(False).alias("f")).collect())
+    return [clause.scatter(idx, part["c"]), future.scatter(idx, part["f"])]
+
+
 _TENSE_CTX = 60  # characters of the sentence before a mention read for its tense
 
-_ABBREV = r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gov|Sen|Rep|Gen|Lt|Col|Rev|Prof)\."
+_ABBREV = _ascii_b(
+    r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Corp|Co|Ltd|Gov|Sen|Rep|Gen|Lt|Col|Rev|Prof)\.")
 
 
 def _clause() -> pl.Expr:
     """The words before the mention in its sentence (at most `_TENSE_CTX` characters), lower
-    case."""
+    case (column `clause`, computed once for the rows that read the tense)."""
     return (
         pl.col("lead")
         # initials and abbreviations do not end the sentence ("will succeed Daniel P. Davison")
@@ -352,21 +417,24 @@ def _future() -> pl.Expr:
     """Whether the future cues in the words before the mention (same sentence, `_clause`)
     hold: not cancelled by a past plan or verb before it or a past auxiliary after it. Read
     only where `_FUTURE_ANY` matches, outside scheduling fragments."""
-    clause = _clause()
+    clause = pl.col("clause")
     past_verb = clause.str.contains(_PAST_VERB) & ~clause.str.contains(_PAST_VERB_EXCEPT)
     verbal = clause.str.contains(_FUTURE) & ~clause.str.contains(_PAST_PLAN) & ~past_verb
     after = pl.col("right").str.to_lowercase().str.extract(_PAST_AFTER, 0)
     past_after = after.is_not_null() & ~after.str.contains(
-        r"\b(?:to|going|planning|expected|scheduled|due|set|about)$")
-    future = (verbal | clause.str.contains(_FUTURE_NEXT)) & ~past_after.fill_null(False)
+        _ascii_b(r"\b(?:to|going|planning|expected|scheduled|due|set|about)$"))
+    event = ((pl.col("mode") == "yearless") & clause.str.contains(_EVENT_NEXT)
+             & pl.col("right").str.contains(_EVENT_NOW_AFTER)
+             & ~clause.str.contains(_PAST_CLAUSE) & ~clause.str.contains(_PAST_IRREGULAR))
+    future = (verbal | clause.str.contains(_FUTURE_NEXT) | event) & ~past_after.fill_null(False)
     return future.fill_null(False)
 
 
 # Past tense in the clause before a mention (read where `future` is false) ...
-_PAST_CLAUSE = r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b"
+_PAST_CLAUSE = _ascii_b(r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b")
 # ... but not a deadline or limit ("extended to Nov. 20", "set to expire Nov. 6") or a modal
 # ("may be resolved in March"): those look ahead
-_PAST_CLAUSE_EXCEPT = (
+_PAST_CLAUSE_EXCEPT = _ascii_b(
     r"\b(?:to|until|till|through|by|before)\s*$|"
     r"\b(?:may|might|could|should|would|must|can)\b|\bset to\b|\bslated\b|\bexpir|\bdue\b"
 )
@@ -374,27 +442,35 @@ _PAST_CLAUSE_EXCEPT = (
 
 def _past() -> pl.Expr:
     """A month (and day) told of in the past tense: not one still ahead (see `_yearless_year`)."""
-    clause = _clause()
+    clause = pl.col("clause")
     return (clause.str.contains(_PAST_CLAUSE)
             & ~clause.str.contains(_PAST_CLAUSE_EXCEPT)).fill_null(False)
 
 
-def _keep() -> pl.Expr:
-    """Context filters: bare years must not be amounts, counts or parts of numbers."""
-    money_left = pl.col("left").str.contains(r"(?:[$€£¥#]|\b(?:no|number|nos?\.)|[0-9][,.]?)\s*$")
-    counted = pl.col("right").str.contains(r"^(?:[,.][0-9]|[0-9%]|\s*(?:percent|per cent)\b)")
-    plural_noun = pl.col("right").str.contains(r"^[\s-]+[a-z]+s\b") & ~pl.col("left").str.contains(
-        r"(?i)\b(?:the|a|an|its|his|her|their|our|in|of|for|and|to|from|since|year|'s)\s*$"
-    )
+def _keep(years: bool) -> pl.Expr:
+    """Context filters: bare years must not be amounts, counts or parts of numbers. `years`:
+    the filters of the `_YEAR_CTX` rows, else those of the other `_KEEP_CTX` rows (a polars
+    when/then chain computes every branch on every row: the two are read apart)."""
+    money_left = pl.col("left").str.contains(
+        _ascii_b(r"(?:[$€£¥#]|\b(?:no|number|nos?\.)|[0-9][,.]?)\s*$"))
+    counted = pl.col("right").str.contains(
+        _ascii_b(r"^(?:[,.][0-9]|[0-9%]|\s*(?:percent|per cent)\b)"))
+    plural_noun = pl.col("right").str.contains(_ascii_b(r"^[\s-]+[a-z]+s\b")) & ~pl.col(
+        "left").str.contains(_ascii_b(
+            r"(?i)\b(?:the|a|an|its|his|her|their|our|in|of|for|and|to|from|since|year|'s)\s*$"))
     ctx_bad = money_left | counted
     bare = pl.col("ctx") == "bare_year"
+    if years:
+        return (
+            pl.when(bare)
+            .then(~(ctx_bad | plural_noun
+                    | pl.col("right").str.contains(_ascii_b(r"^\s*(?:-|–)\s*[0-9]{1,3}\b"))))
+            .when(pl.col("ctx") == "year")
+            .then(~ctx_bad)
+            .otherwise(True)
+        )
     return (
-        pl.when(bare)
-        .then(~(ctx_bad | plural_noun
-                | pl.col("right").str.contains(r"^\s*(?:-|–)\s*[0-9]{1,3}\b")))
-        .when(pl.col("ctx") == "year")
-        .then(~ctx_bad)
-        .when(pl.col("ctx") == "number")
+        pl.when(pl.col("ctx") == "number")
         .then(~money_left)
         # "the day before authorities issued ...": relative to an event, not a date
         .when(pl.col("ctx") == "dayrel")
@@ -415,18 +491,30 @@ def _keep() -> pl.Expr:
         # "the 22nd" but not "the 2nd round"
         .when(pl.col("ctx") == "dom")
         .then(_day_ends())
+        # "This May Be Our Only Chance": the modal verb, not the month
+        .when(pl.col("ctx") == "modal")
+        .then(~pl.col("right").str.contains(_MODAL_NEXT))
+        # "Daily Mail", "Sign up for Daily Newsletters": a capitalised adverb in a name
+        .when(pl.col("ctx") == "capset")
+        .then(~pl.col("right").str.contains(r"^[ \xa0]+[A-Z][a-z]"))
         .when(pl.col("ctx") == "frac")
-        .then(~pl.col("right").str.contains(r"^\s+of\b"))
+        .then(~pl.col("right").str.contains(_ascii_b(r"^\s+of\b")))
         # "$2 million a year", "700 seats a week", "24 hours a day": rates
         .when(pl.col("ctx") == "rate")
-        .then(~pl.col("left").str.contains(
+        .then(~pl.col("left").str.contains(_ascii_b(
             r"(?i)(?:[0-9%]|\b(?:million|billion|thousand|hundred|seats|shares|cents|dollars|"
-            r"percent|hours?|days?|times))\s*$"))
+            r"percent|hours?|days?|times))\s*$")))
         .otherwise(True)
     )
 
 
-_LOOSE_CUE = (
+# A verb after "This May" / "Next May" that makes "May" the modal
+_MODAL_NEXT = _ascii_b(
+    r"(?i)^\s+(?:be|have|not|never|also|soon|well|still|just|even|only|already|need|want|seem|"
+    r"help|get|make|take|come|go|lose|win|face|mean|prove|cause|lead|hurt|cost|become|bring|"
+    r"give|let|pay|see|say|find|require|affect|happen|fail|allow|decide|do|change|try)\b"
+)
+_LOOSE_CUE = _ascii_b(
     r"(?i)(?:\b(?:on|the|from|until|till|by|between|due|dated|of)|day,?|[-–]|^)\s*$"
 )
 
@@ -434,8 +522,8 @@ _LOOSE_CUE = (
 def _day_ends() -> pl.Expr:
     """The number after "Friday"/"the" ends the expression: nothing but punctuation, a time
     or a connector follows (not "Friday 12 people", "Thursday, 5,745,188 shares")."""
-    return pl.col("frag") | pl.col("right").str.contains(
-        r"^\s*(?:$|[,.;:!?)](?:\s|$)|(?:at|in|from|to|until|and)\b|[0-9]{1,2}[:.][0-9])")
+    return pl.col("frag") | pl.col("right").str.contains(_ascii_b(
+        r"^\s*(?:$|[,.;:!?)](?:\s|$)|(?:at|in|from|to|until|and)\b|[0-9]{1,2}[:.][0-9])"))
 
 
 _POD_GAP = 8  # characters: how near another mention a part of day alone belongs to it
@@ -461,7 +549,8 @@ def _absorb_parts_of_day(rows: pl.DataFrame) -> pl.DataFrame:
     ).fill_null(False)
     # "4:30 in the afternoon", "in the evening between 8 and 9": clock hours after noon
     late = (pl.col("mode") == "pod") & (pl.col("n") >= 12)
-    pm = ((pl.col("mode") == "time") & ~pl.col("mtext").str.contains(r"(?i)[ap]\.?\s?m\b|noon")
+    pm = ((pl.col("mode") == "time")
+          & ~pl.col("mtext").str.contains(_ascii_b(r"(?i)[ap]\.?\s?m\b|noon"))
           & ((near_prev & late.shift(1)) | (near_next & late.shift(-1)))).fill_null(False)
     value = pl.col("value")
     for h in range(1, 12):
@@ -488,6 +577,59 @@ def _demote_weekdays(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(0, pl.Int8).alias("dirn"),
         pl.format("XXXX-WXX-{}", pl.col("wd")).alias("uval"),
         pl.lit(None, pl.String).alias("ctx"),
+    )
+    return rows.with_columns(
+        rows[c].clone().scatter(idx, new[c].cast(rows.schema[c])) for c in new.columns
+    )
+
+
+_WD_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_WD_TO = ["through", "thru", "to", "until", "till", "-", "–"]  # the whole gap, stripped
+# "six days a week, Monday through Saturday", "open daily, Monday to Friday": a recurring
+# context in the clause before a weekday range
+_RECURRING = _ascii_b(
+    r"(?i)\b(?:a|per|each|every)\s+week\b|\bevery\b|\bdaily\b|\bweekly\b|\bweekdays\b|"
+    r"\b(?:usually|typically|normally|generally|regularly)\b|\bhours\b"
+)
+
+
+def _recurring_weekdays(rows: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
+    """Both ends of a weekday range in a recurring context ("six days a week, Monday through
+    Saturday") are SETs of that weekday (XXXX-WXX-1), not the days of one week. Only the
+    bare weekdays next to a range word are looked at and rewritten in place; the other end is
+    the match next to it in `spans` (row `_k` +/- 1)."""
+    where = ((pl.col("mode") == "weekday") & (pl.col("dirn") == 0) & pl.col("tsuf").is_null()
+             & ~pl.col("frag")).fill_null(False)
+    idx = rows.select(where.arg_true()).to_series()
+    if idx.len() == 0:
+        return rows
+    part = rows.lazy().filter(where).select("article_id", "_k", "left", "right", "lead").collect()
+    to_next = part["right"].str.strip_chars().str.to_lowercase().is_in(_WD_TO)
+    to_prev = part["left"].str.strip_chars().str.to_lowercase().is_in(_WD_TO)
+    near = to_next | to_prev
+    if not near.any():
+        return rows
+    idx, to_next, to_prev = idx.filter(near), to_next.filter(near), to_prev.filter(near)
+    part = part.filter(near)
+    k = part["_k"].cast(pl.Int64)
+    last = spans.height - 1
+
+    def weekday_at(j: pl.Series) -> pl.Series:
+        jj = j.clip(0, last)
+        return ((j >= 0) & (j <= last) & (spans["article_id"].gather(jj) == part["article_id"])
+                & spans["match"].gather(jj).str.contains(f"(?i)^{_WD_NAME}$"))
+
+    ranged = (((to_next & weekday_at(k + 1)) | (to_prev & weekday_at(k - 1)))
+              & part["lead"].str.contains(_RECURRING)).fill_null(False)
+    idx = idx.filter(ranged)
+    if idx.len() == 0:
+        return rows
+    new = rows.select("uval")[idx].select(
+        pl.lit("fixed").alias("mode"),
+        pl.lit("SET").alias("typ"),
+        pl.col("uval").alias("val"),
+        pl.lit(None, pl.Date).alias("sd"),
+        pl.lit(None, pl.Date).alias("ed"),
     )
     return rows.with_columns(
         rows[c].clone().scatter(idx, new[c].cast(rows.schema[c])) for c in new.columns
@@ -750,6 +892,8 @@ def _yearless_year() -> pl.Expr:
         .then(pl.when(delta < -93).then(1).otherwise(0))
         # told in the past tense: not a date still ahead ("changed ... in December")
         .when(pl.col("past")).then(pl.when(delta > 0).then(-1).otherwise(0))
+        # a scheduled event: the next one up to half a year ahead (`_EVENT_NEXT`)
+        .when(pl.col("ahead")).then(pl.when(delta > 6 * 31).then(-1).otherwise(0))
         .when(delta >= 4 * 31).then(-1)  # months ahead: news tells of the latest one
         .otherwise(0)
     )

@@ -304,9 +304,9 @@ def _first_rule() -> re.Pattern[str]:
 
 @cache
 def _first_rule_ascii() -> re.Pattern[str]:
-    """`_first_rule` for an ASCII string in lower case, without IGNORECASE: the same rule for
-    it (the rules' letters are ASCII and their escapes \\b and \\d), found several times
-    faster (Python's engine skips a case-sensitive alternative on its first letter)."""
+    """`_first_rule` for a string in lower case, without IGNORECASE: the same rule for it (the
+    rules' letters are ASCII and their escapes \\b and \\d; see `_FOLD_ODD`), found several
+    times faster (Python's engine skips a case-sensitive alternative on its first letter)."""
     bodies = (re.sub(r"\(\?P<\w+>", "(?:", rx.pattern).lower() for _, rx in compiled())
     return re.compile("|".join(f"(?P<_r{i}>{b})" for i, b in enumerate(bodies)))
 
@@ -1062,7 +1062,9 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if name == "mon_rel":
             return _base(mode="part", code=f"{mo:02d}", n=_REL_N[rel], uval=f"XXXX-{mo:02d}")
         dirn = {"last": -1, "this past": -1, "next": 1, "this coming": 1, "this": 0}[rel]
-        return _base(mode="yearless", mo=mo, dirn=dirn, uval=f"XXXX-{mo:02d}")
+        # "This May Be Our Only Chance" (a headline): the modal, when a verb follows (`_keep`)
+        return _base(mode="yearless", mo=mo, dirn=dirn, uval=f"XXXX-{mo:02d}",
+                     ctx="modal" if g["mon"].lower() == "may" else None)
     if name == "the_weekend":
         spec = _offset("weekend", 0)
         spec["dirn"] = 9  # the nearest weekend: the past one unless the sentence is future
@@ -1072,6 +1074,8 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
         if g.get("wd"):
             return _base(typ="SET", val=f"XXXX-WXX-{_wd(g['wd'])}")
         if g.get("mon"):
+            if g["mon"].lower() in lexicon()["ambiguous_months"] and not g["mon"][0].isupper():
+                return None  # "each may choose": the verb
             return _base(typ="SET", val=f"XXXX-{_mon(g['mon']):02d}")
         if g.get("s"):
             return _base(typ="SET", val=f"XXXX-{lexicon()['seasons'][g['s'].lower()]['code']}")
@@ -1083,7 +1087,10 @@ def _interp_rule(name: str, m: re.Match[str], s: str, has_cue: bool) -> Spec | N
             return None
         return _base(typ="SET", val=_dur_value(1, unit))
     if name == "set_adv":
-        return _base(typ="SET", val=lexicon()["sets"][g["w"].lower()])
+        # "Daily Mail", "Weekly Standard", "Daily Newsletters": part of a name when a capitalised
+        # word follows (`dates._keep` reads what follows; in capitals throughout, it tells none)
+        return _base(typ="SET", val=lexicon()["sets"][g["w"].lower()],
+                     ctx="capset" if s[0].isupper() and not s.isupper() else None)
     if name == "set_wds":
         if not s[0].isupper():
             return None
@@ -1185,11 +1192,19 @@ def interpret_core(s: str, has_cue: bool = False) -> Spec | None:
     return spec
 
 
+# Letters Python's case-insensitive matching takes for an ASCII letter that their lower case
+# is not (the long s, the dotless i); "İ" lowers to two characters.
+_FOLD_ODD = frozenset("ſı")
+
+
 def _interpret_core(s: str, has_cue: bool) -> tuple[Spec | None, bool]:
     """The spec and whether a rule in `_CUE_RULES` was tried."""
     rules = compiled()
-    first = (_first_rule_ascii().fullmatch(s.lower()) if s.isascii()
-             else _first_rule().fullmatch(s))
+    low = s.lower()
+    # a string in lower case reads the same in `_first_rule_ascii` unless a letter of it folds
+    # to an ASCII one other than by its lower case (its union is compiled only then)
+    plain = s.isascii() or (len(low) == len(s) and _FOLD_ODD.isdisjoint(s))
+    first = _first_rule_ascii().fullmatch(low) if plain else _first_rule().fullmatch(s)
     if first is None:
         return None, False
     cued = False
