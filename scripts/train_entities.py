@@ -54,7 +54,7 @@ def labelled(docs: list[dict]) -> tuple[np.ndarray, np.ndarray, pl.DataFrame, pl
         schema={"_doc": pl.UInt32, "g_start": pl.Int64, "g_end": pl.Int64, "gold": pl.String})
     cands = ent.candidate_tokens(frame)
     toks = ent.token_columns(cands.toks).with_row_index("_t").with_columns(
-        cands.runs.select(pl.col("prev_word", "next_word").gather(cands.toks["run_id"])))
+        cands.runs.select(pl.col(*ent._CTX_COLS).gather(cands.toks["run_id"])))
     toks = toks.join(cands.words.select("_hw", "lower", "shape"), on="_hw", how="left",
                      maintain_order="left")
     gold = (

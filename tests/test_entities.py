@@ -356,10 +356,29 @@ def test_low_slot_scores_match_direct_lookup() -> None:
     cands = ent.candidate_tokens(pl.DataFrame({"text": [EXAMPLE, "ACME CORP SAID ON MONDAY",
                                                         "Shares of Acme Holdings Inc rose."]}))
     toks = ent.token_columns(cands.toks)
-    low = tuple(i for i in ent._LOW_SLOTS if i not in (ent._EV_SLOT, ent._SIL_SLOT))
+    low = tuple(i for i in ent._LOW_SLOTS if i not in (*ent._GRID_SLOTS, ent._SIL_SLOT))
     others = tuple(i for i in range(len(ent.SLOTS)) if i not in low)
     direct = ent._lookup(m, ent.slot_keys(toks, skip=others))
     np.testing.assert_allclose(ent._low_scores(m, toks, low), direct, rtol=1e-5, atol=1e-4)
+    # the small-integer slots scored by direct indexing equal a lookup per token too
+    assert ent._GRID_SLOTS
+    for i in ent._GRID_SLOTS:
+        one = ent._lookup(m, ent.slot_keys(toks, skip=tuple(
+            j for j in range(len(ent.SLOTS)) if j != i)))
+        np.testing.assert_allclose(ent._grid_scores(m, toks, ent.SLOTS[i][0][0]), one,
+                                   rtol=1e-5, atol=1e-4)
+
+
+def test_run_context_columns() -> None:
+    # the word before the previous word (same gap only) and numbers around the run (scores)
+    from pipelines.extract import entities as ent
+
+    runs = ent.candidate_runs(pl.DataFrame({"text": [
+        "He bought 200 shares of Magna last week. Bury 2 Stoke 1 . Acme said so."]}))
+    ctx = {r["run"]: r for r in runs.iter_rows(named=True)}
+    assert (ctx["Magna"]["prev2"], ctx["Magna"]["prev_word"]) == ("shares", "of")
+    assert ctx["Bury"]["dg"] == 2 and ctx["Stoke"]["dg"] == 3 and ctx["Magna"]["dg"] == 0
+    assert ctx["Stoke"]["prev2"] == "<r>"  # the gap before Stoke holds one word only
 
 
 def test_token_split_matches_split_pattern() -> None:

@@ -246,13 +246,24 @@ def common_words() -> pl.Series:
     """Hashes (as `_hl`: the lower-cased word's polars hash) of the words almost never
     capitalised mid-sentence in unlabelled news (class 1 of `casing.csv`, built by
     scripts/build_gazetteer.py): `decode` lets such a word starting a run (The, Export) be O
-    before a name at no cost. (As a typer feature the casing class did not help on the train
-    holdout once runs were decoded, so the model does not read it.)"""
+    before a name at no cost. (The typer reads every class through `_casing`.)"""
     path = SEEDS / "casing.csv"
     if not path.exists():
         return pl.Series("_hl", [], dtype=pl.UInt64)
     tab = pl.read_csv(path, schema={"word": pl.String, "case": pl.Int64})
     return tab.filter(pl.col("case") == 1)["word"].hash().alias("_hl")
+
+
+@lru_cache(maxsize=1)
+def _casing() -> pl.DataFrame:
+    """`_hl` (the lower-cased word's polars hash) -> `cas`, its mid-sentence capitalisation
+    class 1-5 in unlabelled news (casing.csv; absent words are class 0)."""
+    path = SEEDS / "casing.csv"
+    if not path.exists():
+        return pl.DataFrame(schema={"_hl": pl.UInt64, "cas": pl.Int64})
+    tab = pl.read_csv(path, schema={"word": pl.String, "case": pl.Int64})
+    return tab.select(pl.col("word").hash().alias("_hl"), pl.col("case").alias("cas")).unique(
+        "_hl", keep="first")
 
 
 # ---------------------------------------------------------------- candidates
@@ -329,7 +340,19 @@ def candidate_runs(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         .str.to_lowercase().fill_null("<s>").alias("prev_word"),
         nxt.str.strip_chars_start().str.extract("^" + _CTX_WORD, 0)
         .str.to_lowercase().fill_null("</s>").alias("next_word"),
-    ).collect()
+        # the word before that, in the same gap ("shares of", "spokesman for", "analyst at";
+        # <r> if the gap holds no second word). (The word after the next one did not help on
+        # the train holdout.)
+        prev.str.replace(rf"\s*{_CTX_WORD}\s*$", "").str.extract(_CTX_WORD + "$", 0)
+        .str.to_lowercase().fill_null("<r>").alias("prev2"),
+    ).with_columns(_ctx_digits()).collect()
+
+
+def _ctx_digits() -> pl.Expr:
+    """`dg`: a number right before the run (1) and / or right after it (2): scores and table
+    rows ("Bury 2 Stoke 1", "Bath 56")."""
+    return (pl.col("prev_word").str.contains(r"^\p{N}").cast(pl.Int64)
+            + 2 * pl.col("next_word").str.contains(r"^\p{N}").cast(pl.Int64)).alias("dg")
 
 
 def _shape(expr: pl.Expr) -> pl.Expr:
@@ -337,6 +360,10 @@ def _shape(expr: pl.Expr) -> pl.Expr:
         expr.str.replace_all(r"\p{Lu}+", "X").str.replace_all(r"\p{Ll}+", "x")
         .str.replace_all(r"\p{N}+", "d")
     )
+
+
+# context word columns of a run (strings; tokens carry their base hashes `_h:<col>`)
+_CTX_COLS = ("prev_word", "next_word", "prev2")
 
 
 class Candidates(NamedTuple):
@@ -397,7 +424,9 @@ def _split_at_compounds(toks: pl.DataFrame,
         "next_word": pl.Series(is_last).to_frame("f").select(
             pl.when(pl.col("f")).then(src["next_word"]).otherwise(next_tok))
         .to_series(),
-    })
+        "prev2": pl.Series(is_first).to_frame("f").select(
+            pl.when(pl.col("f")).then(src["prev2"]).otherwise(pl.lit("<r>"))).to_series(),
+    }).with_columns(_ctx_digits())
     new_id = np.full(seg_first.size, -1, dtype=np.int64)
     new_id[parts] = runs.height + np.arange(parts.size)
     moved = np.flatnonzero(split[old])  # tokens of split runs
@@ -410,10 +439,10 @@ def _split_at_compounds(toks: pl.DataFrame,
     n_tok[moved] = seg_last[sm] - seg_first[sm] + 1
     hashes = new_runs.select(
         pl.col("sent_start"),
-        *(_base(c, pl.col(c)).alias(f"_h:{c}") for c in ("prev_word", "next_word")))
+        *(_base(c, pl.col(c)).alias(f"_h:{c}") for c in _CTX_COLS), "dg")
     at = new_id[sm] - runs.height
     cols = {}
-    for c in ("sent_start", "_h:prev_word", "_h:next_word"):
+    for c in ("sent_start", "dg", *(f"_h:{c}" for c in _CTX_COLS)):
         a = toks[c].to_numpy().copy()
         a[moved] = hashes[c].to_numpy()[at]
         cols[c] = a
@@ -456,14 +485,15 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
         pl.col("_doc", "start", "sent_start").gather(rid),
         # the context words reach the tokens as base hashes (see with_base_hashes); training
         # gathers the strings itself
-        *(_base(c, pl.col(c)).gather(rid).alias(f"_h:{c}") for c in ("prev_word", "next_word")),
+        *(_base(c, pl.col(c)).gather(rid).alias(f"_h:{c}") for c in _CTX_COLS),
+        pl.col("dg").gather(rid),
         hrun.gather(rid).alias("_hrun"),
     )
     toks = pl.concat([toks, rc], how="horizontal").select(
         "_doc", "run_id", pl.col("tok_i").cast(pl.Int64), "n_tok",
         (pl.col("start") + pl.col("_off")).alias("start"),
         (pl.col("start") + pl.col("_off") + pl.col("_len")).alias("end"),
-        "word", "sent_start", "_h:prev_word", "_h:next_word", "_hrun", "_off",
+        "word", "sent_start", *(f"_h:{c}" for c in _CTX_COLS), "dg", "_hrun", "_off",
         pl.col("word").hash().alias("_hw"),
     )
     # a hyphen (not a space) before the token: only runs with a hyphen need a look
@@ -483,7 +513,9 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
                       _token_hash(pl.col("word")).alias("_hk"),
                       _shape(pl.col("word")).alias("shape"))
         .join(_token_lexicon().lazy(), on="_hk", how="left")
-        .with_columns(pl.col("lex").fill_null(0), pl.col("lower").hash().alias("_hl"),
+        .with_columns(pl.col("lower").hash().alias("_hl"))
+        .join(_casing().lazy(), on="_hl", how="left")
+        .with_columns(pl.col("lex").fill_null(0), pl.col("cas").fill_null(0),
                       _base("shape", pl.col("shape")).alias("_h:shape"),
                       pl.col("word").is_in(GENERIC).alias("_gen"),
                       pl.col("lower").is_in(CONNECTORS).alias("_conn"),
@@ -496,7 +528,7 @@ def candidate_tokens(articles: pl.DataFrame | pl.LazyFrame) -> Candidates:
     )
     # word-level columns reach the tokens as integers (training joins the strings itself)
     toks = toks.join(words.select("_hw", "_wi", "lex", "_hk", "_hl", "_h:shape", "_gen", "_fn",
-                                  "_conn", "_low", "_cmp"), on="_hw", how="left",
+                                  "_conn", "_low", "_cmp", "cas"), on="_hw", how="left",
                      maintain_order="left")
     toks, runs = _split_at_compounds(toks, runs)
     # run_caps: no token of the run has a lower-case letter (an all-caps headline)
@@ -595,6 +627,9 @@ TOKEN_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "dn": (("dn", 0), ("si", 0), ("pos", 0)),
     "ps": (("shape", 1), ("shape", 0)), "ps0": (("shape", 0),),
     "ns": (("shape", -1), ("shape", 0)), "ns0": (("shape", 0),),
+    "cp2": (("prev2", 0), ("prev_word", 0)),
+    "dg": (("dg", 0), ("pos", 0)),
+    "cas": (("cas", 0), ("si", 0), ("pos", 0)),
 }
 # token feature slots: alternatives (template, condition) - the first whose condition holds
 _FIRST = pl.col("tok_i") == 0
@@ -609,13 +644,17 @@ SLOTS: tuple[tuple[tuple[str, pl.Expr | None], ...], ...] = (
     (("caps", None),),
     (("ps0", _FIRST), ("ps", None)), (("ns0", _LAST), ("ns", None)),
     (("rf", None),), (("rl", None),), (("dn", None),), (("ev", None),),
+    (("cp2", None),), (("dg", None),), (("cas", None),),
 )
 # slots with few distinct keys (shape, position, lexicon classes): scored once per distinct
 # combination of their inputs (`_low_scores`), then joined to the tokens
 _LOW_SLOTS = tuple(i for i, alts in enumerate(SLOTS)
                    if alts[0][0] in ("b", "s", "pos", "g", "gp0", "gn0", "caps", "ps0", "ns0",
-                                     "dn", "ev"))
-_EV_SLOT = next(i for i, alts in enumerate(SLOTS) if alts[0][0] == "ev")
+                                     "dn"))
+# slots of small-integer templates scored by direct indexing (`_grid_scores`): template ->
+# the value count of each of its parts
+_GRID = {"ev": (2, 4), "dg": (4, 4), "cas": (6, 2, 4)}
+_GRID_SLOTS = tuple(i for i, alts in enumerate(SLOTS) if alts[0][0] in _GRID)
 _SIL_SLOT = next(i for i, alts in enumerate(SLOTS) if alts[0][0] == "sil")
 # pass 2 (stacking): features of the pass-1 labels around a token
 STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
@@ -626,8 +665,8 @@ STACK_TEMPLATES: dict[str, tuple[Part, ...]] = {
     "ycaps": (("l1", 0), ("caps", 0)), "ydp": (("l1d", 0), ("l1", 0), ("pos", 0)),
 }
 STACK = True
-_INT_COLS = {"si", "pos", "nt", "caps", "lexc", "dn", "ev", "l1", "l1p", "l1n", "l1f", "l1l",
-             "l1d"}
+_INT_COLS = {"si", "pos", "nt", "caps", "lexc", "dn", "ev", "dg", "cas", "l1", "l1p", "l1n",
+             "l1f", "l1l", "l1d"}
 
 
 def _seed(tpl: str, k: int) -> int:
@@ -879,12 +918,13 @@ def base_scores(cands: Candidates, m: Model, toks: pl.DataFrame) -> np.ndarray:
     wsc = np.tile(_lookup(m, word_keys(words)), (2, 1)) + _lookup(
         m, with_base_hashes(sil, spec).select(template_key("sil", spec)))
     widx = toks["_wi"].to_numpy().astype(np.int64) + words.height * toks["si"].to_numpy()
-    skip = (_EV_SLOT, _SIL_SLOT)
+    skip = (*_GRID_SLOTS, _SIL_SLOT)
     low = tuple(i for i in _LOW_SLOTS if i not in skip)
     total = _rows(wsc, widx)
     total += _low_scores(m, toks, low)
     _lookup(m, slot_keys(toks, skip=skip + low), out=total)
-    total += _ev_scores(m, toks)
+    for i in _GRID_SLOTS:
+        total += _grid_scores(m, toks, SLOTS[i][0][0])
     return total
 
 
@@ -970,14 +1010,22 @@ def _low_scores(m: Model, toks: pl.DataFrame, slots: tuple[int, ...]) -> np.ndar
     return _rows(_lookup(m, combos.select(keys)), cidx)
 
 
-def _ev_scores(m: Model, toks: pl.DataFrame) -> np.ndarray:
-    """Weights of the `ev` slot (event head x position: 8 values) by direct indexing (the same
-    as a key lookup, and cheaper than one more column in the fused lookup)."""
-    grid = pl.DataFrame({"ev": np.repeat(np.arange(2, dtype=np.int64), 4),
-                         "pos": np.tile(np.arange(4, dtype=np.int64), 2)})
-    spec = {"ev": TOKEN_TEMPLATES["ev"]}
-    w = _lookup(m, with_base_hashes(grid, spec).select(template_key("ev", spec)))
-    return _rows(w, toks["ev"].to_numpy() * 4 + toks["pos"].to_numpy())
+def _grid_scores(m: Model, toks: pl.DataFrame, tpl: str) -> np.ndarray:
+    """Weights of a slot whose template reads only small integers (`_GRID`: event head x
+    position, numbers around the run x position, casing class x sentence start x position) by
+    direct indexing: every combination of values is looked up once (the same as a key lookup,
+    and cheaper than more columns in the fused lookup)."""
+    spec = {tpl: TOKEN_TEMPLATES[tpl]}
+    cards = _GRID[tpl]
+    cols = [c for c, _ in spec[tpl]]
+    grid = pl.DataFrame({c: a.ravel().astype(np.int64) for c, a in zip(
+        cols, np.indices(cards), strict=True)})
+    w = _lookup(m, with_base_hashes(grid, spec).select(template_key(tpl, spec)))
+    code = np.zeros(toks.height, dtype=np.int64)
+    for c, card in zip(cols, cards, strict=True):
+        code *= card
+        code += toks[c].to_numpy()
+    return _rows(w, code)
 
 
 def _doc_groups(toks: pl.DataFrame) -> np.ndarray:
