@@ -31,16 +31,10 @@ from pipelines.extract.dates_rules import (
     prefix_pattern,
     scan_patterns,
 )
+from pipelines.extract.spans import ascii_word_boundaries as _ascii_b
 from schemas.tables import Dates, conform
 
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
-
-
-def _ascii_b(pat: str) -> str:
-    """A context pattern with ASCII word boundaries: Rust's fast (lazy DFA) engine gives up on
-    a Unicode \\b in text with any non-ASCII character (curly quotes, dashes) and the slow
-    one runs ten times longer. Only a non-ASCII letter touching a cue word reads differently."""
-    return pat.replace(r"\b", r"(?-u:\b)")
 
 
 def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
