@@ -49,6 +49,9 @@ def _articles_without(frame: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFra
 # The articles columns a rule reads; other rules get no articles (reading the text is slow).
 _ARTICLE_COLUMNS: dict[Rule, list[str]] = {_offsets: ["article_id", "text"],
                                            _articles_without: ["article_id", "title"]}
+# The columns of its own table a rule reads, where that is not all of them (skips the text).
+_TABLE_COLUMNS: dict[Rule, list[str]] = {_unique_key: ["article_id", "input"],
+                                         _no_body: ["article_id", "input", "word_count"]}
 
 # (asset, check name, blocking, description, rule)
 CHECKS: list[tuple[str, str, bool, str, Rule]] = [
@@ -72,7 +75,7 @@ def _run(rule: Rule, table: Parts, articles: Parts) -> tuple[int, int, pl.DataFr
     checked = failing = 0
     sample = pl.DataFrame()
     columns = _ARTICLE_COLUMNS.get(rule)
-    for name, frame in table.frames():
+    for name, frame in table.frames(_TABLE_COLUMNS.get(rule)):
         if table.folder == articles.folder:
             body: pl.DataFrame | None = frame
         else:

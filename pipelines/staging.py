@@ -49,10 +49,10 @@ class Parts:
         return sorted(p for p in self.folder.glob("*.part-*.parquet")
                       if wanted is None or batch_of(p) in wanted)
 
-    def frames(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        """(part name, frame) for every part, in order."""
+    def frames(self, columns: list[str] | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
+        """(part name, frame) for every part, in order (only `columns` when given)."""
         for path in self.files():
-            yield path.stem, pl.read_parquet(path)
+            yield path.stem, pl.read_parquet(path, columns=columns)
 
     def part(self, name: str, columns: list[str] | None = None) -> pl.DataFrame | None:
         path = self.folder / f"{name}.parquet"
