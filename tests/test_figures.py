@@ -613,3 +613,38 @@ def test_early_drop_changes_nothing(text: str, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(fig, "_lexicon", lambda: dataclasses.replace(lex, punct_free=False))
     slow, _ = _run(text)
     assert fast.equals(slow)
+
+
+def test_picked_rows_match_the_whole_column() -> None:
+    """`_picked` (the rule run on the rows its condition picks, scattered back) gives the
+    plain `cond & rule` over every row, nulls read as false."""
+    from pipelines.extract.figures import _picked
+
+    df = pl.DataFrame({
+        "n": [1, 31, None, 2000, 5, 7, 12],
+        "left": ["May ", "on ", "June ", None, "No. ", "", "Dec. "],
+        "right": [", 2012", " of them", "", " to", None, ")", " May"],
+    })
+    rules = [
+        (pl.col("n") <= 31, pl.col("left").str.contains(r"(?i)(?:^|\W)(?:may|june|dec)\.?[ \t]+$")),
+        (pl.col("n") > 2, ~pl.col("right").str.contains(r"^[ \t]+of\b")),
+        (pl.col("right").str.starts_with(" "), pl.col("left").str.ends_with(" ")
+         & (pl.col("n") < 100)),
+        (pl.lit(False), pl.col("left").str.contains("x")),
+    ]
+    for cond, rule in rules:
+        direct = df.select((cond & rule).fill_null(False))[:, 0]
+        assert _picked(df, cond, rule).to_list() == direct.to_list()
+
+
+def test_scaled_digits_match_token_values() -> None:
+    """The fast path for digits with one scale word ("10.2 million") gives the values the
+    token aggregation gives."""
+    from pipelines.extract.figures import _core_values, _lexicon, _token_values
+
+    cores = ["10.2 million", "3 Billions", "1 lakh", "0.5 thousand", "7\u00a0million", "0 crore",
+             "16.4 million", "2.675 trillion", "007 thousand", "1.1 BILLION", "45\tcrores"]
+    rows = pl.DataFrame({"fid": range(len(cores)), "core": cores},
+                        schema={"fid": pl.UInt32, "core": pl.String})
+    lex = _lexicon()
+    assert _core_values(rows, lex).sort("fid").equals(_token_values(rows, lex).sort("fid"))

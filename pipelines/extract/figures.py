@@ -429,7 +429,8 @@ def _fraction_cores(cores: pl.DataFrame, lex: Lexicon) -> tuple[pl.DataFrame, pl
 
 
 def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
-    """Value of every core (`fid`, `core`): tokens joined to number words and aggregated."""
+    """Value of every core (`fid`, `core`): fast paths for digits, single number words and
+    digits with one scale word; the rest go through `_token_values`."""
     single = {w: v for w, (v, t) in lex.words.items() if t == "small"}
     # most cores are plain digits ("2024", "3.5"): a cast; other digit forms go through
     # `_digit_value`; single number words are a lookup; the rest are tokenised below
@@ -446,7 +447,15 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
             "fid", _digit_value(pl.col("core")).alias("num")),
         rows.filter(pl.col("word").is_not_null()).select("fid", pl.col("word").alias("num")),
     ])
-    rows = rows.filter(~pl.col("simple") & pl.col("word").is_null()).select("fid", "core")
+    # "10.2 million": digits times one scale word (as the token sums below give it)
+    big = {w: v for w, (v, t) in lex.words.items() if t == "big"}
+    dm = pl.col("core").str.extract_groups(
+        rf"(?i)^(?P<d>\d+(?:\.\d+)?)[ \t\u00a0\u202f]+(?P<s>{'|'.join(big)})$").struct
+    rows = rows.filter(~pl.col("simple") & pl.col("word").is_null()).select(
+        "fid", "core", (dm.field("d").cast(pl.Float64) * dm.field("s").str.to_lowercase()
+                        .replace_strict(big, default=None, return_dtype=pl.Float64)).alias("num"))
+    fast = pl.concat([fast, rows.filter(pl.col("num").is_not_null()).select("fid", "num")])
+    rows = rows.filter(pl.col("num").is_null()).select("fid", "core")
     sci = rows.filter(pl.col("core").str.contains(r"[x×]\s*\d|\d\^"))
     if sci.height:
         # "1.3x10^6", "8x2^10" (mantissa x base^exponent), "1.1^23", "2.5^--1" (a power)
@@ -464,6 +473,12 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     if spoken.height:
         fast = pl.concat([fast, _spoken_decimals(spoken, lex)])
         rows = rows.filter(~pl.col("fid").is_in(spoken["fid"].implode()))
+    return _token_values(rows, lex).vstack(fast.filter(pl.col("num").is_not_null()))
+
+
+def _token_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """Value of number-word cores (`fid`, `core`): tokens joined to number words and
+    aggregated (cores with no value are left out)."""
     words = pl.DataFrame(
         {"tok": list(lex.words) + list(lex.vulgar),
          "wval": [v for v, _ in lex.words.values()] + list(lex.vulgar.values()),
@@ -565,7 +580,6 @@ def _core_values(rows: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
         .filter(~pl.col("bad"))
         .select("fid", "num")
         .collect()
-        .vstack(fast.filter(pl.col("num").is_not_null()))
     )
 
 
@@ -647,12 +661,12 @@ def _compound_units(df: pl.DataFrame, lex: Lexicon, idx: pl.Series,
     return df.with_columns(df[c].scatter(idx, rows[c]) for c in rows.columns)
 
 
-def _singular(w: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
+def _singular(low: pl.Expr, irregular: dict[str, str]) -> pl.Expr:
+    """Singular of a lower-case word."""
     # irregular plurals ("people", "movies", "species") are looked up and done; otherwise at
     # most one of the regular rules applies (their outputs never end in a plural "s" the next
     # rule would strip again)
-    low = w.str.to_lowercase()
-    return pl.when(low.is_in(list(irregular))).then(low.replace(irregular)).otherwise(
+    return pl.when(low.is_in(list(irregular))).then(low.replace(*_lookup("irregular"))).otherwise(
         low.str.replace(r"^(.{2,})ies$", "${1}y")
         .str.replace(r"(ch|sh|x|ss|zz)es$", "${1}")
         .str.replace(r"([^sui])s$", "${1}")
@@ -756,10 +770,11 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # A leading hyphen glued to a word or number is not a minus sign ("F-16", "10-15").
     # Both fixes move characters from the match to the left context; they touch few rows,
     # so those rows are fixed apart and put back (rows are re-sorted by `fid` later).
-    glued = (pl.col("match").str.extract(r"^([A-Z]{3}|Rs|RM)\d", 1).str.len_chars()
-             .fill_null(0)
-             + (pl.col("match").str.contains(r"^[-−]") & pl.col("left").str.contains(r"\w$"))
-             .cast(pl.UInt32))
+    glued = (pl.when(pl.col("match").str.contains(r"^[A-Z]{3}\d")).then(pl.lit(3, pl.UInt32))
+             .when(pl.col("match").str.contains(r"^(?:Rs|RM)\d")).then(pl.lit(2, pl.UInt32))
+             .otherwise(pl.lit(0, pl.UInt32))
+             + pl.lit(_picked(df, pl.col("match").str.contains(r"^[-−]"),
+                              pl.col("left").str.contains(r"\w$"))).cast(pl.UInt32))
     df = df.with_columns(glued.alias("_gl"))
     fix = df.filter(pl.col("_gl") > 0)
     if fix.height:
@@ -801,14 +816,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         by_fid = by_fid.scatter(frac["fid"], pl.select(
             pl.when(~frac["bad"]).then(scaled)).to_series())
     # ---- left context: currency prefix, qualifier, direction
-    cp = pl.col("left").str.extract_groups(lex.cur_prefix_re)
+    pre_cur, pre = _sparse_groups(df, "left", lex.cur_prefix_re, ["cur", "pre"])
     df = df.drop("match").with_columns(
         by_fid.gather(df["fid"]).alias("num"),
-        cp.struct.field("cur").alias("pre_cur"),
-        cp.struct.field("pre").str.len_chars().fill_null(0).cast(pl.Int64).alias("pre_len"),
+        pre_cur.alias("pre_cur"),
+        pre.str.len_chars().fill_null(0).cast(pl.Int64).alias("pre_len"),
     ).with_columns(pl.when(pl.col("neg")).then(-pl.col("num")).otherwise("num").alias("num"))
     has_num = pl.col("num").is_not_null()
-    df = df.filter(has_num & ~_drop_early().fill_null(False) if lex.punct_free else has_num)
+    df = df.filter(has_num & ~_drop_early(df).fill_null(False) if lex.punct_free else has_num)
     # the qualifier ("up to") ends the left context before a currency sign, the direction
     # ("rose") the text before both; few rows have either: a plain `contains` picks them and
     # only those are cut and matched (the rest stay null)
@@ -870,10 +885,9 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     of_len = rest.str.extract(r"^([ \t]+of)[ \t]").str.len_chars().fill_null(0)
     df = df.with_columns(df["rest"].scatter(idx, rest.str.slice(of_len)))
     # a code after the number names the dollar: "$1,190.00 AUD"
-    dollar = pl.col("pre_cur") == "$"
-    dollar_code = dollar & _only(dollar, pl.col("rest")).str.contains(r"^[ \t]*[A-Z]{3}\b")
-    df = _consume(df, lex.cur_suffix_re, "cs", ["cur"],
-                  cond=~has_pre | dollar_code.fill_null(False))
+    dollar_code = _picked(df, pl.col("pre_cur") == "$",
+                          pl.col("rest").str.contains(r"^[ \t]*[A-Z]{3}\b"))
+    df = _consume(df, lex.cur_suffix_re, "cs", ["cur"], cond=~has_pre | pl.lit(dollar_code))
     df = _consume(df, lex.cur_word_re, "cw", ["cur", "ster"],
                   cond=pl.col("cs_cur").is_null())
     # "pound" is money only with a scale, "sterling" or a currency sign; else it is a weight
@@ -892,8 +906,8 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         )
     p_cand = (pl.col("rest").str.starts_with("p") & ~has_pre & pl.col("cs_cur").is_null()
               & pl.col("cw_cur").is_null())
-    glued_p = p_cand & _only(p_cand, pl.col("rest")).str.contains(r"^p(?:[^\w]|$)")
-    df = df.with_columns(glued_p.fill_null(False).alias("pence_p"))
+    df = df.with_columns(
+        _picked(df, p_cand, pl.col("rest").str.contains(r"^p(?:[^\w]|$)")).alias("pence_p"))
     idx = df["pence_p"].arg_true()
     df = df.with_columns(df["rest"].scatter(idx, df["rest"].gather(idx).str.slice(1)),
                          df["grow"].scatter(idx, df["grow"].gather(idx) + 1))
@@ -907,13 +921,13 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # "in" is inches only at a clause end, before a dimension word ("2 1/2 in thick") or
     # after feet ("5 ft 2 in"); never before a number or other words ("2 in 10", "3 in a row")
     # (both tests run only where "in" follows)
-    in_next = pl.col("rest").str.contains(r"^[ \t]*in\b")
-    inch_ok = _only(in_next, pl.col("rest")).str.contains(
-        r"^[ \t]*in(?:[ \t]*(?:[.,;:!?)\]]|$)|[ \t]+(?:thick|long|wide|tall|high|deep|across|"
-        r"diameter|screens?|displays?|x|by|×)\b)") | _only(in_next, pl.col("left")).str.contains(
-        r"(?i)\d[ \t]*(?:ft|feet|foot)[ \t]+(?:and[ \t]+)?$")
-    df = _consume(df, lex.unit_re, "un", ["unit"], cond=~is_money & ~is_pct & ~(
-        in_next & ~inch_ok), lead=rf"^{_SP}*(?:-{_SP}?)?")
+    not_inch = _picked(df, pl.col("rest").str.contains(r"^[ \t]*in\b"), ~(
+        pl.col("rest").str.contains(
+            r"^[ \t]*in(?:[ \t]*(?:[.,;:!?)\]]|$)|[ \t]+(?:thick|long|wide|tall|high|deep|"
+            r"across|diameter|screens?|displays?|x|by|×)\b)")
+        | pl.col("left").str.contains(r"(?i)\d[ \t]*(?:ft|feet|foot)[ \t]+(?:and[ \t]+)?$")))
+    df = _consume(df, lex.unit_re, "un", ["unit"], cond=~is_money & ~is_pct & ~pl.lit(not_inch),
+                  lead=rf"^{_SP}*(?:-{_SP}?)?")
     # a lone "C"/"F" is a temperature only for plausible values, not before "-", "." or "/"
     # ("777F", "800,000 F-Series", "2021 C.P.I.", "14.7C/ per security")
     # (both tests run on the few rows with such a unit, picked by index)
@@ -998,22 +1012,27 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     numberish = (r"^(?:[a-z]+-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
                  r"tenth|eleventh|twelfth|[a-z]*teenth|[a-z]*tieth|hundredth|thousandth|"
                  r"millionth|billionth|\d+(?:st|nd|rd|th)|dz|doz)s?$")
-    w1_bad = w1l.is_in(bad)
-    w1_plural = _is_plural(w1l, lex.irregular)
     # a singular "one" / "1" counts a singular noun: "one costs", "that one starts" (verbs)
     # are no counted nouns; invariant plurals ("one species", "one series") are
     invariant = [k for k, v in lex.irregular.items() if k == v]
-    single = (pl.col("num") == 1) & pl.col("one_core")
+    adjectives = list(lex.adjectives)
+    # tests the rules share are columns (a repeated expression is computed again)
+    sub = sub.with_columns(w1l.is_in(bad).alias("w1_bad"),
+                           _is_plural(w1l, lex.irregular).alias("w1_plural"),
+                           _is_plural(w2, lex.irregular).alias("w2_plural"),
+                           w1l.is_in(adjectives).alias("w1_adj"),
+                           ((pl.col("num") == 1) & pl.col("one_core")).alias("single"))
+    w1_bad, w1_plural, w2_plural, w1_adj, single = (
+        pl.col(c) for c in ("w1_bad", "w1_plural", "w2_plural", "w1_adj", "single"))
     w1_ok_plural = w1_plural & (~single | w1l.is_in(invariant))
     # a singular noun behind a common adjective: "one complete orbit", "one big problem"
-    w2_single = (single & w1l.is_in(list(lex.adjectives)) & ~_is_plural(w2, lex.irregular)
-                 & ~w2.is_in(list(lex.adjectives)) & ~w2.str.contains(r"(?:ly|ed)$"))
+    w2_single = (single & w1_adj & ~w2_plural
+                 & ~w2.is_in(adjectives) & ~w2.str.contains(r"(?:ly|ed)$"))
     head2 = w2.is_not_null() & ~w2.is_in(bad) & (
-        _is_plural(w2, lex.irregular) & (~w1_bad | w1l.is_in(list(_MOD_OK)))
+        w2_plural & (~w1_bad | w1l.is_in(list(_MOD_OK)))
         & ~w1l.str.ends_with("ly") & ~w1_plural | w2_single) & ~w2.str.contains(numberish)
     head1 = w1.str.contains(r"^[a-z]") & ~w1_bad & ~w1l.str.contains(numberish) & (
-        w1_ok_plural | (single & ~w1_plural & ~w1l.is_in(list(lex.adjectives))
-                        & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
+        w1_ok_plural | (single & ~w1_plural & ~w1_adj & ~w1l.str.contains(r"(?:ly|ed|ing)$"))
     )
     sub = sub.with_columns(
         head2.fill_null(False).alias("noun2"),
@@ -1026,7 +1045,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("noun2")).then(w2).when(pl.col("noun1")).then(w1l).alias("head"),
     ).select(
         pl.when(pl.col("noun2")).then(w1l + " ").otherwise(pl.lit(""))
-        .add(_singular(pl.col("head"), lex.irregular)).alias("noun"),
+        .add(_singular(pl.col("head"), lex.irregular)).alias("noun"),  # (`head` is lower-case)
         pl.col("rest").str.slice(
             pl.when(pl.col("noun2")).then(pl.col("n1_len") + pl.col("n2_len"))
             .when(pl.col("noun1")).then(pl.col("n1_len")).otherwise(0))
@@ -1054,17 +1073,20 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         pl.col("cs_cur").replace_strict(*_lookup("cur_forms"), default=None),
         pl.col("cs_cur").str.to_lowercase().replace_strict(*_lookup("cur_forms"), default=None),
     )
-    # the unit key is cut once into a column (in one `when/then` it is cut three times)
-    df = df.with_columns(_key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
-                         _key(pl.col("un_unit")).alias("_uk"))
+    # the unit key is cut once into a column (in one `when/then` it is cut three times); the
+    # lookups run on the rows with a currency or unit only and are scattered back
+    names = ("pre_cur", "cs_cur", "cw_cur", "un_unit")
+    ki = df.select(pl.any_horizontal(pl.col(names).is_not_null()))[:, 0].arg_true()
+    sub = df.select(names)[ki].with_columns(_key(pl.col("cw_cur").str.to_lowercase()).alias("_cw"),
+                                            _key(pl.col("un_unit")).alias("_uk"))
     cw_key, ukey2 = pl.col("_cw"), pl.col("_uk")
-    df = df.with_columns(pl.when(ukey2.is_in(_lookup("units", 0)[0].implode())).then(ukey2)
-                         .otherwise(ukey2.str.to_lowercase()).alias("_uk"))
+    sub = sub.with_columns(pl.when(ukey2.is_in(_lookup("units", 0)[0].implode())).then(ukey2)
+                           .otherwise(ukey2.str.to_lowercase()).alias("_uk"))
 
     def uget(i: int) -> pl.Expr:
         return ukey2.replace_strict(*_lookup("units", i), default=None)
 
-    df = df.with_columns(
+    sub = sub.select(
         pl.coalesce(cur_code, cw_key.replace_strict(*_lookup("cur_words", 0), default=None))
         .alias("currency"),
         cw_key.replace_strict(*_lookup("cur_words", 1), default=None)
@@ -1074,6 +1096,8 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         uget(2).cast(pl.Float64).alias("nfac"),
         uget(3).cast(pl.Float64).alias("noff"),
     )
+    df = df.with_columns(pl.repeat(None, df.height, dtype=v.dtype, eager=True).scatter(ki, v)
+                         .alias(v.name) for v in sub)
     # "$1,190.00 AUD": the code after the number names the dollar (few rows: by index)
     di = df.select((pl.col("pre_cur") == "$") & pl.col("cs_cur").is_not_null())[:, 0].arg_true()
     if di.len():
@@ -1138,10 +1162,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
         | ((pl.col("kind") == "count") & pl.col("core").str.contains(r"\.000$")))
     df = df.with_columns(pl.when(dot_k).then(pl.col("value") * 1000).otherwise("value")
                          .alias("value"))
-    wscale = pl.col("core").str.to_lowercase().str.extract(
+    # the scale word ending the core: looked up on the few rows a case-blind test picks
+    wi = df.select(pl.col("core").str.contains(
+        r"(?i)(?:thousand|million|billion|trillion|bn)s?$"))[:, 0].arg_true()
+    wscale = df.select("core")[wi].select(pl.col("core").str.to_lowercase().str.extract(
         r"(thousand|million|billion|trillion|bn)s?$").replace_strict(
         {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12},
-        default=1.0, return_dtype=pl.Float64)
+        default=1.0, return_dtype=pl.Float64))[:, 0]
+    wscale = pl.repeat(1.0, df.height, dtype=pl.Float64, eager=True).scatter(wi, wscale)
     df = df.with_columns((pl.col("sc_mult") * wscale).alias("tscale")).with_columns(
         (pl.col("tscale") == 1.0).alias("unscaled"))
     df = df.with_columns(
@@ -1174,18 +1202,14 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # only the published columns go through the filter and the sort (they gather every column);
     # the article id and text come by row number
     df = df.select([c for c in polars_schema(Figures) if c in df.columns] + ["_row"])
-    # sorted by article id and start: the ids' dense rank is a number to sort by
-    rank = base["article_id"].rank("dense")
-    out = (
-        df.with_columns(base["article_id"].gather(df["_row"]).alias("article_id"),
-                        texts.gather(df["_row"]).alias("text"),
-                        rank.gather(df["_row"]).alias("_rk"))
-        .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
-        .filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
-                & (pl.col("end") > pl.col("start")))
-        .sort("_rk", "start")
-        .drop("_rk")
-    )
+    df = df.filter(pl.col("value").is_not_null() & pl.col("value").is_finite()
+                   & (pl.col("end") > pl.col("start")))
+    # sorted by article id and start: one integer key (the ids' dense rank, then the start)
+    rank = base["article_id"].rank("dense").cast(pl.Int64).gather(df["_row"])
+    df = df[(rank * 2**32 + df["start"]).arg_sort()]
+    out = df.with_columns(
+        base["article_id"].gather(df["_row"]).alias("article_id"),
+        texts.gather(df["_row"]).str.slice(df["start"], df["end"] - df["start"]).alias("text"))
     return conform(out, Figures)
 
 
@@ -1219,7 +1243,7 @@ _RIGHT_DROP = (r"^(?::\d|/\d|\.\d+\.\d|[-.]\d+[-.]\d|[ \t]*(?i:a\.?m\b|p\.?m\b)"
 def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     """Drop dates, times, ordinals, years, model names, ids, phone numbers, pronoun 'one'.
     Each regex pass costs about as much as the rest of a rule: rules that hold for few rows
-    test their cheap part first and run their regexes only on those rows (`_only`)."""
+    test their cheap part first and run their regexes only on those rows (`_few_rules`)."""
     core, num = pl.col("core"), pl.col("num")
     df = df.with_columns(
         pl.col("left").str.slice(0, pl.col("left").str.len_chars() - pl.col("pre_len"))
@@ -1231,23 +1255,12 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     right, lraw = pl.col("right"), pl.col("_lraw")
     no_cur, is_digit, clen = pl.col("_nocur"), pl.col("_dig"), pl.col("_clen")
     yr = (clen == 4) & (num >= 1800) & (num <= 2100) & pl.col("unscaled")
-    df = df.with_columns((yr & _only(yr, core).str.contains(r"^\d+$")).alias("_year"))
+    df = df.with_columns(_picked(df, yr, core.str.contains(r"^\d+$")).alias("_year"))
     one_ratio, rare = _rare_cases(df)
     year_like = pl.col("_year")
-    glued = is_digit & no_cur & lraw.str.contains(r"[A-Za-z][-−]?$")
-    dash = right.str.starts_with("-")
     small_day = is_digit & (num <= 31)
-    day = small_day & no_cur & pl.col("unit").is_null()
-    year_nc = year_like & no_cur & (pl.col("kind") != "percent")
-    a_ord = core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count", "quantity"])
-    vague = pl.col("vague")
-    point = _only(clen >= 7, core).str.contains(r"(?i)\spoint\s")
-    list_no = (clen <= 2) & core.str.contains(r"^\d{1,2}$")
-    list_no = list_no & _only(list_no, right).str.contains(r"^[ \t]*\)")
     drop = (
-        # glued to letters: "A320", "F-16", "MiG-29", "COVID-19", "5G", "1960s"
-        (glued & ~_only(glued, lraw).str.contains(r"\d(?:k|K|M|bn|m)-$"))
-        | ((pl.col("grow") == 0) & is_digit & right.str.contains(r"^[A-Za-z]"))
+        ((pl.col("grow") == 0) & is_digit & right.str.contains(r"^[A-Za-z]"))
         | (is_digit & no_cur & lraw.str.contains(
             # (capitalised names: "No 1", "Number 10", "Radio 2", "Formula 1", "Day 1")
             rf"(?i)(?:^|[^\w])(?:{_ID_WORDS}|(?-i:No|Number|Radio|Formula|Day|Camp|Mark))"
@@ -1256,13 +1269,6 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
         # (one regex each side: times, ordinals, streets, URL-escapes; "12:", "3/", "+1")
         | right.str.contains(_RIGHT_DROP)
         | lraw.str.contains(r"(?:\d[:/]|\d[-.]\d+[-.]|\d\.|\+|\^[-+]?)$|(?:https?://|www\.)\S*$")
-        | (_only(dash, lraw).str.contains(r"\d-$") & _only(dash, right).str.contains(r"^-\d"))
-        | (day & lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$"))
-        # "on 1 may that year" (lower-cased text)
-        | (day & _only(day, lraw).str.contains(r"(?i)(?:^|\W)on[ \t]+$") & right.str.contains(
-            r"(?i)^[ \t]+(?:january|february|march|april|may|june|july|august|september|"
-            r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
-            r"(?:[ \t]*[.,]|[ \t]|$)"))
         | small_day & right.str.contains(
             r"^[ \t]+(?:January|February|March|April|May|June|July|August|September|October|"
             r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
@@ -1275,31 +1281,10 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
             pl.col("unit").is_in(_DATED_NOUNS)
             | (pl.col("unit").is_not_null() & pl.col("direction").is_null()
                & (pl.col("qualifier").is_null() | pl.col("qualifier").is_in(["from", "between"])))))
-        | (year_nc & (pl.col("unit").is_null() | _only(year_nc, lraw).str.contains(
-               r"(?i)(?:in|since|by|of|from|until|till|during|before|after|the|and|early|late|"
-               r"mid|to|between|year|fiscal|fy|,)[ \t]*-?$")))
-        # "a third term" (ordinal) vs "a third of": bare a + fraction word needs "of"
-        | (a_ord & _only(a_ord, core).str.contains(
-            r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-            r"teenth|tieth|first|second)s?$")
-           # (or a clause end: "a fifth.")
-           & ~_only(a_ord, right).str.contains(r"^(?:[ \t]+of\b|[ \t]*(?:[.,;:!?)]|$))"))
-        # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
-        | (vague & ~_only(vague, right).str.contains(r"^[ \t]+of\b"))
         | pl.lit(rare)
         | pl.lit(_few_rules(df, one_ratio))
         | core.is_in(["24/7", "9/11", "7/7", "50/50", "24 / 7", "50 / 50"])
         | core.str.contains(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
-        # "at one point three men ...": a time, not a spoken decimal
-        | _only(point, lraw).str.contains(r"(?i)(?:^|\W)(?:at|some)[ \t]+$")
-        | _only((clen == 2) & core.str.contains(r"^\d\d$"), lraw).str.contains(
-            r"(?:^|\D)(?:1[89]|20)\d\d[-–/]$")
-        # US ZIP codes after a state abbreviation: "Cloud City, PA 23456"
-        | (_only(_only(clen == 5, core).str.contains(r"^\d{5}$"), lraw).str.contains(
-            r"(?:^|[\s,])[A-Z]{2}[ \t]+$") & no_cur)
-        # list markers with no opening bracket: "what 1 ) explains ... ; 2 ) cautions"
-        | (~_only(list_no, lraw).str.contains("(", literal=True) & pl.col("unit").is_null()
-           & no_cur)
     )
     return df.filter(~drop.fill_null(False)).drop("_lraw", "_dig", "_nocur", "_clen", "_year")
 
@@ -1313,11 +1298,14 @@ def _few_rules(df: pl.DataFrame, one_ratio: pl.Series) -> pl.Series:
     clock times ("0500 GMT", "0900 local time", "at 0630"), list numbering at a line start
     ("2. Joe Biden: ..."), names with numbers ("Six Nations", "Formula One", "Air Force One":
     a capitalised number word with no counted noun, not at a sentence start; "the 60 Plus
-    Association", "the 100 Club")."""
+    Association", "the 100 Club"), and the rest of `_filter_false_friends`' rules with a
+    cheap part: digits glued to letters, dates, years, "a third term", vague plurals with no
+    "of", spoken times, ZIP codes, list markers."""
     core, right, lraw, unit = pl.col("core"), pl.col("right"), pl.col("_lraw"), pl.col("unit")
     count, is_digit, no_cur = pl.col("kind") == "count", pl.col("_dig"), pl.col("_nocur")
-    clen = pl.col("_clen")
+    clen, num = pl.col("_clen"), pl.col("num")
     one = core.is_in(_ONE) & unit.is_null()
+    day = is_digit & (num <= 31) & no_cur & unit.is_null()
     rules = (
         (one, (
             right.str.contains(
@@ -1372,9 +1360,46 @@ def _few_rules(df: pl.DataFrame, one_ratio: pl.Series) -> pl.Series:
             r"^[ \t]+(?:[A-Z][A-Za-z]+[ \t]+){1,2}(?:Association|Club|Society|Foundation|"
             r"Institute|Coalition|Alliance|Movement|Initiative|Council|Prize|Festival|"
             r"Challenge)\b")),
+        # glued to letters: "A320", "F-16", "MiG-29", "COVID-19", "5G", "1960s"
+        (is_digit & no_cur & lraw.str.contains(r"[A-Za-z][-−]?$"),
+         ~lraw.str.contains(r"\d(?:k|K|M|bn|m)-$")),
+        (right.str.starts_with("-"), lraw.str.contains(r"\d-$") & right.str.contains(r"^-\d")),
+        (day, lraw.str.contains(rf"(?i)(?:^|\W){_MONTHS}[ \t]+$")
+         # "on 1 may that year" (lower-cased text)
+         | (lraw.str.contains(r"(?i)(?:^|\W)on[ \t]+$") & right.str.contains(
+             r"(?i)^[ \t]+(?:january|february|march|april|may|june|july|august|september|"
+             r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+             r"(?:[ \t]*[.,]|[ \t]|$)"))),
+        # bare years and years after a preposition (see `_filter_false_friends`)
+        (pl.col("_year") & no_cur & (pl.col("kind") != "percent"),
+         unit.is_null() | lraw.str.contains(
+            r"(?i)(?:in|since|by|of|from|until|till|during|before|after|the|and|early|late|"
+            r"mid|to|between|year|fiscal|fy|,)[ \t]*-?$")),
+        # "a third term" (ordinal) vs "a third of": bare a + fraction word needs "of"
+        (core.str.contains(r"(?i)^an?[ \t]") & pl.col("kind").is_in(["count", "quantity"]),
+         core.str.contains(
+            r"(?i)(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+            r"teenth|tieth|first|second)s?$")
+         # (or a clause end: "a fifth.")
+         & ~right.str.contains(r"^(?:[ \t]+of\b|[ \t]*(?:[.,;:!?)]|$))")),
+        # vague plurals need "of": "hundreds of soldiers"; "millions" alone is not a figure
+        (pl.col("vague"), ~right.str.contains(r"^[ \t]+of\b")),
+        # "at one point three men ...": a time, not a spoken decimal
+        ((clen >= 7) & core.str.contains(r"(?i)\spoint\s"),
+         lraw.str.contains(r"(?i)(?:^|\W)(?:at|some)[ \t]+$")),
+        ((clen == 2) & (lraw.str.ends_with("-") | lraw.str.ends_with("–")
+                        | lraw.str.ends_with("/")), core.str.contains(r"^\d\d$")
+         & lraw.str.contains(r"(?:^|\D)(?:1[89]|20)\d\d[-–/]$")),
+        # US ZIP codes after a state abbreviation: "Cloud City, PA 23456"
+        ((clen == 5) & no_cur, core.str.contains(r"^\d{5}$")
+         & lraw.str.contains(r"(?:^|[\s,])[A-Z]{2}[ \t]+$")),
+        # list markers with no opening bracket: "what 1 ) explains ... ; 2 ) cautions"
+        ((clen <= 2) & is_digit & unit.is_null() & no_cur & right.str.contains(r"^[ \t]*\)"),
+         core.str.contains(r"^\d{1,2}$") & ~lraw.str.contains("(", literal=True)),
     )
     out = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True)
-    df = df.select("core", "right", "_lraw", "unit", "kind", "_dig", "_nocur", "_clen", "_year")
+    df = df.select("core", "right", "_lraw", "unit", "kind", "_dig", "_nocur", "_clen", "_year",
+                   "num", "vague")
     picks = df.select(*[cond.fill_null(False).alias(str(i))
                         for i, (cond, _) in enumerate(rules)])
     for i, (_, rule) in enumerate(rules):
@@ -1393,7 +1418,7 @@ _CAP_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "N
 _ONE = ["one", "One", "oNe", "onE", "ONe", "OnE", "oNE", "ONE"]  # `to_lowercase() == "one"`
 
 
-def _drop_early() -> pl.Expr:
+def _drop_early(df: pl.DataFrame) -> pl.Expr:
     """Rows to drop before the context passes: the years and month days that
     `_filter_false_friends` drops whatever those passes find. With no currency before the
     figure and only punctuation (or nothing) after it, no scale word, currency, percent sign,
@@ -1405,14 +1430,17 @@ def _drop_early() -> pl.Expr:
             & pl.col("right").str.contains(rf"^[ \t]*(?:[{re.escape(_PUNCT)}]|$)"))
     year = (core.str.contains(r"^\d+$") & (core.str.len_chars() == 4) & (pl.col("num") >= 1800)
             & (pl.col("num") <= 2100))
-    day = _only(bare & (pl.col("num") <= 31), pl.col("left")).str.contains(
-        rf"(?i)(?:^|\W){_MONTHS}[ \t]+$")
+    day = pl.lit(_picked(df, bare & (pl.col("num") <= 31), pl.col("left").str.contains(
+        rf"(?i)(?:^|\W){_MONTHS}[ \t]+$")))
     return bare & (year | day)
 
 
-def _only(cond: pl.Expr, col: pl.Expr) -> pl.Expr:
-    """`col` where `cond` holds, else null: string functions then skip the other rows."""
-    return pl.when(cond).then(col)
+def _picked(df: pl.DataFrame, cond: pl.Expr, rule: pl.Expr) -> pl.Series:
+    """`cond & rule` over `df` (null as false), `rule` run only on the rows where `cond` holds
+    (picked by index: a `when/then` guard would copy a whole string column)."""
+    idx = df.select(cond.fill_null(False))[:, 0].arg_true()
+    hit = df.select(rule.meta.root_names())[idx].select(rule.fill_null(False))[:, 0]
+    return pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).scatter(idx.filter(hit), True)
 
 
 def _rare_cases(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
@@ -1643,7 +1671,9 @@ def _range_rows(df: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     n_end_left = pl.col("n_left").str.len_chars() - pl.col("pre_len").shift(-1)
     glen = gap_len.clip(0, 40)
     gap = pl.col("n_left").str.slice((n_end_left - glen).clip(lower_bound=0), glen)
-    gap = pl.when((gap_len >= 0) & (gap_len <= 40)).then(gap)
+    # (a column: the rules below test it five times)
+    df = df.with_columns(pl.when((gap_len >= 0) & (gap_len <= 40)).then(gap).alias("_gap"))
+    gap = pl.col("_gap")
     between = pl.col("qualifier") == "between"
     # "more than 10 and less than 20", "at most 100 and at least 20": two opposite bounds
     lower = pl.col("qualifier").is_in(["more_than", "at_least"])
