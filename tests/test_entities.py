@@ -381,6 +381,32 @@ def test_run_context_columns() -> None:
     assert ctx["Stoke"]["prev2"] == "<r>"  # the gap before Stoke holds one word only
 
 
+def test_context_words_match_direct_regexes() -> None:
+    # prev_word / prev2 are read from the stripped gap and a slice of it; they equal the direct
+    # regexes (prev2: the gap with its last word and the white space around it removed)
+    from pipelines.extract import entities as ent
+
+    gaps = ["", " ", "   ", "said ", "shares of ", "shares of  ", "x,  ", "(", "said (", "a.b ",
+            "ab", "in  the\n\n", "“ ", "’s ", "O’Brien’s ", "2 ", "Bury 2 ", "über alles ",
+            "straße ", "город ", "слово и ", "ab город ", "… ", "?) ", "x\u00a0y\u2003 ",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ", "one two three four five six seven ",
+            "İstanbul ", "\t-\t"]
+    text = "".join(f"{g}Acme " for g in gaps)
+    runs = ent.candidate_runs(pl.DataFrame({"text": [text]}))
+    w = ent._CTX_WORD
+    prev = pl.col("_prev")
+    ends = [0, *runs["end"]]  # (no stop runs here: a gap is the text between two runs)
+    tails = [text[e:s][-24:] for e, s in zip(ends, runs["start"], strict=False)]
+    want = runs.with_columns(_prev=pl.Series(tails)).select(
+        prev.str.strip_chars_end().str.extract(w + "$", 0).str.to_lowercase()
+        .fill_null("<s>").alias("prev_word"),
+        prev.str.replace(rf"\s*{w}\s*$", "").str.extract(w + "$", 0).str.to_lowercase()
+        .fill_null("<r>").alias("prev2"),
+    )
+    assert runs.height > 20 and (runs["prev2"] != "<r>").sum() > 5
+    assert runs.select("prev_word", "prev2").to_dicts() == want.to_dicts()
+
+
 def test_token_split_matches_split_pattern() -> None:
     # runs are split into tokens by a literal split (hyphens before a capital turned into
     # spaces): the same tokens as the _SPLIT pattern, offsets included
