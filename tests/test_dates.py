@@ -245,6 +245,30 @@ CASES = [
      "XXXX-WXX-6", None),
     ("The sale runs Monday through Saturday.", "Monday", "DATE", "2024-06-24", None),
     ("This May the company grew.", "This May", "DATE", "2024-05", None),
+    # a weekday or month that starts its sentence or clause: the words after it read the tense
+    ("Rain fell. On Tuesday, the league will meet in Bern.", "Tuesday", "DATE", "2024-07-02",
+     None),
+    ("On Monday, the National Abortion Rights Action League plans to air ads.", "Monday", "DATE",
+     "2024-07-01", None),
+    ("Shares rose, but on Friday the board is expected to vote.", "Friday", "DATE",
+     "2024-06-28", None),
+    ("In March, the company will list its shares.", "March", "DATE", "2025-03", None),
+    ("Tuesday's meeting will be held in Oslo.", "Tuesday", "DATE", "2024-07-02", None),
+    # ... but a past cue that comes first keeps it in the past (false friends)
+    ("On Tuesday, the league said it will meet again.", "Tuesday", "DATE", "2024-06-25", None),
+    ("On Friday, the government planned to pay the claims.", "Friday", "DATE", "2024-06-21",
+     None),
+    ("On Monday, officials met. They will meet again.", "Monday", "DATE", "2024-06-24", None),
+    ("In March, the company listed its shares and will expand.", "March", "DATE", "2024-03",
+     None),
+    ("Officials who met on Tuesday will report soon.", "Tuesday", "DATE", "2024-06-25", None),
+    # "April 24 and 25": two days, each its own mention (as TimeML annotates them)
+    ("The summit on April 24 and 25 drew crowds.", "April 24", "DATE", "2024-04-24", None),
+    ("The summit on April 24 and 25 drew crowds.", "25", "DATE", "2024-04-25", None),
+    ("The talks on 3 and 4 June 2023 ended.", "3", "DATE", "2023-06-03", None),
+    ("The talks on 3 and 4 June 2023 ended.", "4 June 2023", "DATE", "2023-06-04", None),
+    ("The assaults on Sept. 11 and 12, 2012 were studied.", "12, 2012", "DATE", "2012-09-12",
+     None),
     ("Daily briefings continue.", "Daily", "SET", "P1D", None),
 ]
 
@@ -384,6 +408,11 @@ RANGES = [
 def test_ranges(text: str, span: str, first: date, last: date) -> None:
     row = one(text, span)
     assert (row["start_date"], row["end_date"]) == (first, last)
+
+
+def test_days_joined_by_and_give_two_rows() -> None:
+    out = run("Talks on April 24 and 25 and polls on June 19-26.")
+    assert out.select("text").to_series().to_list() == ["April 24", "25", "June 19-26"]
 
 
 def test_range_of_years_gives_two_rows() -> None:

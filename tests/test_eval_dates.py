@@ -20,7 +20,7 @@ EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 # set -> (relaxed span F1, value F1) floors
 FLOORS = {
     "te3_timebank": (0.930, 0.817),
-    "te3_aquaint": (0.926, 0.769),
+    "te3_aquaint": (0.927, 0.773),
     "ctparse_corpus": (0.960, 0.869),
 }
 

@@ -35,6 +35,7 @@ from pipelines.extract.spans import ascii_word_boundaries as _ascii_b
 from schemas.tables import Dates, conform
 
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
+_RIGHT_CTX = 96  # characters of right context (up to the next match): the tense after a mention
 
 
 def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
@@ -76,8 +77,10 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     # cancel the cue (only where there is one)
     rows = rows.with_columns(_clause_cues(rows, tense))
     future = _only(rows, pl.col("future") & ~pl.col("frag"), _future(), pl.col("future"))
-    rows = _recurring_weekdays(
-        _demote_weekdays(rows.with_columns(future.alias("future"))), spans)
+    # a mention that starts its sentence or clause: the words after it read the tense
+    rows = rows.with_columns(future.alias("future"))
+    rows = rows.with_columns(_future_after(rows, frame, tense))
+    rows = _recurring_weekdays(_demote_weekdays(rows), spans)
     # a month told of in the past tense, or a scheduled event's (see `_yearless_year`)
     rows = rows.with_columns(_only_flags(
         rows, (pl.col("mode") == "yearless") & ~pl.col("future") & ~pl.col("frag"),
@@ -131,11 +134,50 @@ def _cues(left: pl.Series) -> list[pl.Series]:
             for c in ("co", "inner")]
 
 
+# "April 24 and 25", "24 and 25 April": two days, each its own mention (as TimeML annotates
+# them), not one range: the text before "and" and the text after it
+_AND_DAYS = _ascii_b(r"(?i)^(.*?[0-9](?:st|nd|rd|th)?\.?)(\s*,?\s*and\s+)([0-9].*)$")
+_DAY_RANGE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _and_days() -> pl.Expr:
+    """Whether a row is a range of days joined by "and" (split by `_split_day_lists`)."""
+    return (pl.col("mtext").str.contains(" and ", literal=True)
+            & pl.col("value").str.contains(_DAY_RANGE)).fill_null(False)
+
+
+def _split_day_lists(rows: pl.DataFrame) -> pl.DataFrame:
+    """A range of days joined by "and" (`_AND_DAYS`): its first day and its last, two rows.
+    Only the `_and_days` rows are looked at."""
+    some = _and_days()
+    part = rows.filter(some)
+    if part.height == 0:
+        return rows
+    parts = part.with_columns(pl.col("mtext").str.extract_groups(_AND_DAYS).alias("_g"))
+    ok = pl.col("_g").struct.field("1").is_not_null()
+    parts, keep = parts.filter(ok), parts.filter(~ok).drop("_g")
+    head = pl.col("_g").struct.field("1")
+    tail = pl.col("_g").struct.field("3")
+    first = parts.with_columns(
+        head.alias("mtext"),
+        (pl.col("start") + head.str.len_chars()).alias("end"),
+        pl.col("start_date").alias("end_date"),
+        _ymd(pl.col("start_date")).alias("value"),
+    )
+    last = parts.with_columns(
+        tail.alias("mtext"),
+        (pl.col("end") - tail.str.len_chars()).alias("start"),
+        pl.col("end_date").alias("start_date"),
+        _ymd(pl.col("end_date")).alias("value"),
+    )
+    return pl.concat([rows.filter(~some), keep, first.drop("_g"), last.drop("_g")])
+
+
 def _open_ends(rows: pl.DataFrame) -> pl.DataFrame:
     """A range whose ends are one day is that day ("Monday - 06.11.2017"). In a scheduling
     fragment "after 4pm" / "not after 08:00" are open intervals ("T16:00/..", "../T08:00").
-    Only merged rows and fragments are looked at."""
-    some = ((pl.col("mode") == "merged") | pl.col("frag")).fill_null(False)
+    Only merged rows, fragments and days joined by "and" (`_split_day_lists`) are looked at."""
+    some = ((pl.col("mode") == "merged") | pl.col("frag")).fill_null(False) | _and_days()
     part = rows.filter(some)
     if part.height == 0:
         return rows
@@ -152,7 +194,7 @@ def _open_ends(rows: pl.DataFrame) -> pl.DataFrame:
     part = part.with_columns(
         v.fill_null(pl.col("value")).alias("value"),
         pl.when(pod).then(pl.lit("DATE")).otherwise(pl.col("timex_type")).alias("timex_type"))
-    return pl.concat([rows.filter(~some), part])
+    return pl.concat([rows.filter(~some), _split_day_lists(part)])
 
 
 _KEY = ["match", "co", "inner"]
@@ -422,6 +464,46 @@ def _future() -> pl.Expr:
              & ~clause.str.contains(_PAST_CLAUSE) & ~clause.str.contains(_PAST_IRREGULAR))
     future = (verbal | clause.str.contains(_FUTURE_NEXT) | event) & ~past_after.fill_null(False)
     return future.fill_null(False)
+
+
+# A mention with nothing before it in its sentence or clause but a conjunction or preposition
+# ("On Tuesday, the league plans to ...", "But in March, it will ..."): its tense comes after it
+_CLAUSE_START = _ascii_b(
+    r"(?:^|[,;:(]|\s--)\s*(?:(?:and|but|so|then|yet|also|meanwhile)\s+)?(?:on|in|by|from)?\s*$")
+# Within the words after it (to the clause end): a future cue that comes before any past one
+_AFTER_FUTURE = _ascii_b(
+    r"\bwill\b|'ll\b|\bshall\b|\b(?:is|are)\s+(?:to|due to|set to|scheduled to|expected to|"
+    r"slated to|going to|planning to|likely to)\b|\b(?:plans?|intends?|hopes?)\s+to\b")
+_AFTER_PAST = _ascii_b(r"\b(?:was|were|had|did|has|have)\b|\b[a-z]{3,}ed\b")
+_AFTER_END = r"[.;!?\n]"
+
+
+_RIGHT_CTX = 96  # characters after a mention read for its tense (`_future_after`)
+
+
+def _future_after(rows: pl.DataFrame, frame: pl.DataFrame, tense: pl.Expr) -> pl.Series:
+    """`future`, also true where the words after a mention, up to the clause end, have a
+    future cue before any past one (`_AFTER_FUTURE`, `_AFTER_PAST`, `_PAST_IRREGULAR`). Read
+    only where the mention starts its sentence or clause (`_CLAUSE_START`) and no cue before
+    it reads the tense; only those rows take the words after them from the article text."""
+    base = rows["future"]
+    where = (tense & ~pl.col("future") & ~pl.col("frag")
+             & pl.col("clause").str.contains(_CLAUSE_START)).fill_null(False)
+    idx = rows.select(where.arg_true()).to_series()
+    if idx.len() == 0:
+        return base
+    # the article's row in `frame` (ids only are joined: the texts are not copied)
+    ids = frame.select("article_id").with_row_index("_fi").unique("article_id", keep="first")
+    at = rows[idx].select("article_id", "end").join(
+        ids, on="article_id", how="left", maintain_order="left")
+    part = pl.DataFrame({"t": frame["text"].gather(at["_fi"]), "end": at["end"]}).lazy().select(
+        pl.col("t").str.slice(pl.col("end"), _RIGHT_CTX).str.to_lowercase().alias("r"))
+    cut = pl.col("r").str.find(_AFTER_END).fill_null(pl.col("r").str.len_bytes())
+    after = pl.col("r").str.slice(0, cut)
+    fut = after.str.find(_AFTER_FUTURE)
+    past = pl.min_horizontal(after.str.find(_AFTER_PAST), after.str.find(_PAST_IRREGULAR))
+    ahead = (fut.is_not_null() & (past.is_null() | (fut < past))).fill_null(False)
+    return base.scatter(idx, part.select(ahead).collect().to_series())
 
 
 # Past tense in the clause before a mention (read where `future` is false) ...
