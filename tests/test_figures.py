@@ -616,9 +616,9 @@ def test_early_drop_changes_nothing(text: str, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_picked_rows_match_the_whole_column() -> None:
-    """`_picked` (the rule run on the rows its condition picks, scattered back) gives the
+    """`computed_where` (the rule run on the rows its condition picks, scattered back) gives the
     plain `cond & rule` over every row, nulls read as false."""
-    from pipelines.extract.figures import _picked
+    from pipelines.extract.spans import computed_where
 
     df = pl.DataFrame({
         "n": [1, 31, None, 2000, 5, 7, 12],
@@ -634,7 +634,7 @@ def test_picked_rows_match_the_whole_column() -> None:
     ]
     for cond, rule in rules:
         direct = df.select((cond & rule).fill_null(False))[:, 0]
-        assert _picked(df, cond, rule).to_list() == direct.to_list()
+        assert computed_where(df, cond, rule).to_list() == direct.to_list()
 
 
 def test_scaled_digits_match_token_values() -> None:

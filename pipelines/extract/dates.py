@@ -32,6 +32,7 @@ from pipelines.extract.dates_rules import (
     scan_patterns,
 )
 from pipelines.extract.spans import ascii_word_boundaries as _ascii_b
+from pipelines.extract.spans import computed_where
 from schemas.tables import Dates, conform
 
 _CTX = 60  # characters of left context looked at for tense cues and bare-year checks
@@ -76,7 +77,7 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     # future and past cues below read it) and a future cue in it (one regex); then what may
     # cancel the cue (only where there is one)
     rows = rows.with_columns(_clause_cues(rows, tense))
-    future = _only(rows, pl.col("future") & ~pl.col("frag"), _future(), pl.col("future"))
+    future = computed_where(rows, pl.col("future") & ~pl.col("frag"), _future(), pl.col("future"))
     # a mention that starts its sentence or clause: the words after it read the tense
     rows = rows.with_columns(future.alias("future"))
     rows = rows.with_columns(_future_after(rows, frame, tense))
@@ -90,9 +91,10 @@ def extract_dates(articles: pl.DataFrame) -> pl.DataFrame:
     looser = pl.when(pl.col("ctx") == "looser").then(pl.col("frag")).otherwise(True)
     # years (most of the rows read here) and the rest apart: each reads only its own regexes
     years = pl.col("ctx").is_in(_YEAR_CTX)
-    kept = _only(rows, years, _keep(years=True), looser)
-    kept = _only(rows.with_columns(kept.alias("kept")), pl.col("ctx").is_in(_KEEP_CTX) & ~years,
-                 _keep(years=False), pl.col("kept"))
+    kept = computed_where(rows, years, _keep(years=True), looser)
+    kept = computed_where(rows.with_columns(kept.alias("kept")),
+                          pl.col("ctx").is_in(_KEEP_CTX) & ~years, _keep(years=False),
+                          pl.col("kept"))
     # what only the matching and the context filters read: not copied through the passes below
     spent = ["right", "match", "co", "inner", "cut", "published_at", "ctx", "lead", "_k",
              "clause"]
@@ -391,17 +393,6 @@ _TENSE_MODES = ["yearless", "weekday", "wdday", "holiday"]  # read `future`
 _YEAR_CTX = ["bare_year", "year"]
 _KEEP_CTX = ["bare_year", "year", "number", "dayrel", "loose", "dom", "frac", "rate",
              "domdot", "domonly", "modal", "capset"]  # and "looser" (see `extract_dates`)
-
-
-def _only(rows: pl.DataFrame, where: pl.Expr, expr: pl.Expr, other: pl.Expr) -> pl.Series:
-    """`expr` computed on the rows `where` holds, `other` on the rest (row order kept): the
-    costly context regexes run only on the rows that read them."""
-    base = rows.with_columns(other.fill_null(False).alias("_v"))["_v"]
-    idx = rows.select(where.fill_null(False).arg_true()).to_series()
-    if idx.len() == 0:
-        return base
-    part = rows.lazy().filter(where.fill_null(False)).select(expr.fill_null(False).alias("_v"))
-    return base.scatter(idx, part.collect().to_series())
 
 
 def _only_flags(rows: pl.DataFrame, where: pl.Expr, **flags: pl.Expr) -> list[pl.Series]:

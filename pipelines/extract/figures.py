@@ -46,7 +46,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines.extract.spans import ascii_word_boundaries
+from pipelines.extract.spans import ascii_word_boundaries, computed_where
 from schemas.tables import Figures, conform, empty, polars_schema
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "figures"
@@ -773,7 +773,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     glued = (pl.when(pl.col("match").str.contains(r"^[A-Z]{3}\d")).then(pl.lit(3, pl.UInt32))
              .when(pl.col("match").str.contains(r"^(?:Rs|RM)\d")).then(pl.lit(2, pl.UInt32))
              .otherwise(pl.lit(0, pl.UInt32))
-             + pl.lit(_picked(df, pl.col("match").str.contains(r"^[-−]"),
+             + pl.lit(computed_where(df, pl.col("match").str.contains(r"^[-−]"),
                               pl.col("left").str.contains(r"\w$"))).cast(pl.UInt32))
     df = df.with_columns(glued.alias("_gl"))
     fix = df.filter(pl.col("_gl") > 0)
@@ -885,7 +885,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     of_len = rest.str.extract(r"^([ \t]+of)[ \t]").str.len_chars().fill_null(0)
     df = df.with_columns(df["rest"].scatter(idx, rest.str.slice(of_len)))
     # a code after the number names the dollar: "$1,190.00 AUD"
-    dollar_code = _picked(df, pl.col("pre_cur") == "$",
+    dollar_code = computed_where(df, pl.col("pre_cur") == "$",
                           pl.col("rest").str.contains(r"^[ \t]*[A-Z]{3}\b"))
     df = _consume(df, lex.cur_suffix_re, "cs", ["cur"], cond=~has_pre | pl.lit(dollar_code))
     df = _consume(df, lex.cur_word_re, "cw", ["cur", "ster"],
@@ -907,7 +907,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     p_cand = (pl.col("rest").str.starts_with("p") & ~has_pre & pl.col("cs_cur").is_null()
               & pl.col("cw_cur").is_null())
     df = df.with_columns(
-        _picked(df, p_cand, pl.col("rest").str.contains(r"^p(?:[^\w]|$)")).alias("pence_p"))
+        computed_where(df, p_cand, pl.col("rest").str.contains(r"^p(?:[^\w]|$)")).alias("pence_p"))
     idx = df["pence_p"].arg_true()
     df = df.with_columns(df["rest"].scatter(idx, df["rest"].gather(idx).str.slice(1)),
                          df["grow"].scatter(idx, df["grow"].gather(idx) + 1))
@@ -921,7 +921,7 @@ def extract_figures(articles: pl.DataFrame) -> pl.DataFrame:
     # "in" is inches only at a clause end, before a dimension word ("2 1/2 in thick") or
     # after feet ("5 ft 2 in"); never before a number or other words ("2 in 10", "3 in a row")
     # (both tests run only where "in" follows)
-    not_inch = _picked(df, pl.col("rest").str.contains(r"^[ \t]*in\b"), ~(
+    not_inch = computed_where(df, pl.col("rest").str.contains(r"^[ \t]*in\b"), ~(
         pl.col("rest").str.contains(
             r"^[ \t]*in(?:[ \t]*(?:[.,;:!?)\]]|$)|[ \t]+(?:thick|long|wide|tall|high|deep|"
             r"across|diameter|screens?|displays?|x|by|×)\b)")
@@ -1255,7 +1255,7 @@ def _filter_false_friends(df: pl.DataFrame) -> pl.DataFrame:
     right, lraw = pl.col("right"), pl.col("_lraw")
     no_cur, is_digit, clen = pl.col("_nocur"), pl.col("_dig"), pl.col("_clen")
     yr = (clen == 4) & (num >= 1800) & (num <= 2100) & pl.col("unscaled")
-    df = df.with_columns(_picked(df, yr, core.str.contains(r"^\d+$")).alias("_year"))
+    df = df.with_columns(computed_where(df, yr, core.str.contains(r"^\d+$")).alias("_year"))
     one_ratio, rare = _rare_cases(df)
     year_like = pl.col("_year")
     small_day = is_digit & (num <= 31)
@@ -1430,17 +1430,9 @@ def _drop_early(df: pl.DataFrame) -> pl.Expr:
             & pl.col("right").str.contains(rf"^[ \t]*(?:[{re.escape(_PUNCT)}]|$)"))
     year = (core.str.contains(r"^\d+$") & (core.str.len_chars() == 4) & (pl.col("num") >= 1800)
             & (pl.col("num") <= 2100))
-    day = pl.lit(_picked(df, bare & (pl.col("num") <= 31), pl.col("left").str.contains(
+    day = pl.lit(computed_where(df, bare & (pl.col("num") <= 31), pl.col("left").str.contains(
         rf"(?i)(?:^|\W){_MONTHS}[ \t]+$")))
     return bare & (year | day)
-
-
-def _picked(df: pl.DataFrame, cond: pl.Expr, rule: pl.Expr) -> pl.Series:
-    """`cond & rule` over `df` (null as false), `rule` run only on the rows where `cond` holds
-    (picked by index: a `when/then` guard would copy a whole string column)."""
-    idx = df.select(cond.fill_null(False))[:, 0].arg_true()
-    hit = df.select(rule.meta.root_names())[idx].select(rule.fill_null(False))[:, 0]
-    return pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).scatter(idx.filter(hit), True)
 
 
 def _rare_cases(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:

@@ -65,3 +65,18 @@ def regex_spans(
 def ascii_word_boundaries(pattern: str) -> str:
     """`pattern` with `\\b`/`\\B` made ASCII-only (fast DFA); escaped backslashes are kept."""
     return re.sub(r"(?<!\\)((?:\\\\)*)\\([bB])", r"\1(?-u:\\\2)", pattern)
+
+
+def computed_where(frame: pl.DataFrame, where: pl.Expr, expr: pl.Expr,
+                   other: pl.Expr | None = None) -> pl.Series:
+    """`expr` computed on the rows where `where` holds and `other` (default false) on the
+    rest, nulls as false, row order kept. The rows are picked by index, so a costly regex runs
+    only on the rows that need it (a `when/then` guard runs every branch on every row)."""
+    base = (frame.select(other.fill_null(False))[:, 0] if other is not None
+            else pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True))
+    idx = frame.select(where.fill_null(False).arg_true())[:, 0]
+    if idx.len() == 0:
+        return base
+    columns = list(dict.fromkeys(expr.meta.root_names())) or frame.columns[:1]
+    part = frame.select(columns)[idx].select(expr.fill_null(False))[:, 0]
+    return base.scatter(idx, part)
