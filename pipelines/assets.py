@@ -177,15 +177,16 @@ def _run_parts(fn: Callable[[str, dict[str, str]], dict[str, int]],
 
 def _drop_repeats_across_batches(articles: Parts, segments: Parts, quarantine: Parts) -> None:
     """An article whose content already came in an earlier batch is kept once."""
-    seen: set[str] = set()
-    for path in articles.files():  # only the ids are read, and looked up in a set: linear time
-        ids = pl.read_parquet(path, columns=["article_id"])["article_id"].to_list()
-        repeated = [i for i in ids if i in seen]
-        seen.update(ids)
-        if not repeated:
-            continue
-        name, frame = path.stem, pl.read_parquet(path)
-        again = pl.col("article_id").is_in(pl.Series(repeated, dtype=pl.String).implode())
+    paths = articles.files()
+    if not paths:
+        return
+    # only the ids are read: an id is repeated in every part after the first one holding it
+    ids = pl.concat([pl.read_parquet(p, columns=["article_id"]).with_columns(pl.lit(i).alias("_p"))
+                     for i, p in enumerate(paths)])
+    repeats = ids.filter(pl.col("_p") > pl.col("_p").min().over("article_id"))
+    for (i,), repeated in repeats.group_by("_p", maintain_order=True):
+        name, frame = paths[int(i)].stem, pl.read_parquet(paths[int(i)])
+        again = pl.col("article_id").is_in(repeated["article_id"].implode())
         PartWriter.rewrite(articles, name, frame.filter(~again))
         segs = segments.part(name)
         if segs is not None:
